@@ -1,0 +1,156 @@
+import type Database from 'better-sqlite3';
+import type { BlobSegment } from './blob-files.js';
+import type { BucketRecord, ObjectMetadata, ObjectRecord } from './types.js';
+
+export interface BucketRow {
+  name: string;
+  access_key: string;
+  secret_key: string;
+  region: string;
+  created_at: number;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  content_type: string | null;
+  cache_control: string | null;
+  content_disposition: string | null;
+  content_encoding: string | null;
+  content_language: string | null;
+  expires: string | null;
+  user_metadata: string | null;
+  checksum_algorithm: string | null;
+  checksum_value: string | null;
+  checksum_type: 'FULL_OBJECT' | 'COMPOSITE' | null;
+}
+
+type BucketKey = [bucket: string, key: string];
+type RangeScanParameters = [bucket: string, from: string, limit: number];
+type BoundedRangeScanParameters = [bucket: string, from: string, below: string, limit: number];
+
+const objectColumns = `bucket, key, size, etag, last_modified, content_type, cache_control, content_disposition,
+  content_encoding, content_language, expires, user_metadata, checksum_algorithm, checksum_value, checksum_type`;
+
+function rangeScan(lower: '>' | '>=', bounded: boolean): string {
+  // Shaped so that SQLite walks the (bucket, key) primary key from the lower bound: no sort, no LIKE.
+  return `SELECT ${objectColumns} FROM objects
+    WHERE bucket = ? AND key ${lower} ?${bounded ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`;
+}
+
+type Statement<P extends unknown[] | object = unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** Every statement the store runs (named so that declaration files can spell the type). */
+export interface Statements {
+  upsertBucket: Statement<BucketRow, BucketRow>;
+  bucketByName: Statement<[name: string], BucketRow>;
+  bucketByAccessKey: Statement<[accessKey: string], BucketRow>;
+  allBuckets: Statement<[], BucketRow>;
+  objectByKey: Statement<BucketKey, ObjectRow>;
+  segmentsOfObject: Statement<BucketKey, BlobSegment>;
+  replaceObject: Statement<ObjectRow>;
+  deleteObject: Statement<BucketKey>;
+  deleteBucketObjects: Statement<[bucket: string]>;
+  attachSegment: Statement<[bucket: string, key: string, seq: number, blobId: string, size: number]>;
+  detachSegments: Statement<BucketKey, string>;
+  detachBucketSegments: Statement<[bucket: string], string>;
+  blobReference: Statement<[blobId: string], number>;
+  scanFrom: Statement<RangeScanParameters, ObjectRow>;
+  scanAfter: Statement<RangeScanParameters, ObjectRow>;
+  scanFromBelow: Statement<BoundedRangeScanParameters, ObjectRow>;
+  scanAfterBelow: Statement<BoundedRangeScanParameters, ObjectRow>;
+}
+
+/** Every statement the store runs, prepared once per connection. */
+export function prepareStatements(db: Database.Database): Statements {
+  return {
+    upsertBucket: db.prepare<BucketRow, BucketRow>(
+      `INSERT INTO buckets (name, access_key, secret_key, region, created_at)
+       VALUES (@name, @access_key, @secret_key, @region, @created_at)
+       ON CONFLICT (name) DO UPDATE SET access_key = excluded.access_key, secret_key = excluded.secret_key, region = excluded.region
+       RETURNING *`,
+    ),
+    bucketByName: db.prepare<[name: string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
+    bucketByAccessKey: db.prepare<[accessKey: string], BucketRow>('SELECT * FROM buckets WHERE access_key = ?'),
+    allBuckets: db.prepare<[], BucketRow>('SELECT * FROM buckets ORDER BY name'),
+
+    objectByKey: db.prepare<BucketKey, ObjectRow>(`SELECT ${objectColumns} FROM objects WHERE bucket = ? AND key = ?`),
+    segmentsOfObject: db.prepare<BucketKey, BlobSegment>(
+      'SELECT blob_id AS blobId, size FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
+    ),
+    replaceObject: db.prepare<ObjectRow>(
+      `REPLACE INTO objects (${objectColumns}) VALUES (@bucket, @key, @size, @etag, @last_modified, @content_type,
+       @cache_control, @content_disposition, @content_encoding, @content_language, @expires, @user_metadata,
+       @checksum_algorithm, @checksum_value, @checksum_type)`,
+    ),
+    deleteObject: db.prepare<BucketKey>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
+    deleteBucketObjects: db.prepare<[bucket: string]>('DELETE FROM objects WHERE bucket = ?'),
+
+    attachSegment: db.prepare<[bucket: string, key: string, seq: number, blobId: string, size: number]>(
+      'INSERT INTO object_blobs (bucket, key, seq, blob_id, size) VALUES (?, ?, ?, ?, ?)',
+    ),
+    /** Unlinks an object from its blobs; returns their ids. */
+    detachSegments: db.prepare<BucketKey, string>('DELETE FROM object_blobs WHERE bucket = ? AND key = ? RETURNING blob_id').pluck(),
+    detachBucketSegments: db.prepare<[bucket: string], string>('DELETE FROM object_blobs WHERE bucket = ? RETURNING blob_id').pluck(),
+    blobReference: db.prepare<[blobId: string], number>('SELECT 1 FROM object_blobs WHERE blob_id = ? LIMIT 1').pluck(),
+
+    scanFrom: db.prepare<RangeScanParameters, ObjectRow>(rangeScan('>=', false)),
+    scanAfter: db.prepare<RangeScanParameters, ObjectRow>(rangeScan('>', false)),
+    scanFromBelow: db.prepare<BoundedRangeScanParameters, ObjectRow>(rangeScan('>=', true)),
+    scanAfterBelow: db.prepare<BoundedRangeScanParameters, ObjectRow>(rangeScan('>', true)),
+  };
+}
+
+/** Whether any object's data still uses the blob: only then may its file be unlinked. */
+export function isBlobReferenced(statements: Statements, blobId: string): boolean {
+  return statements.blobReference.get(blobId) !== undefined;
+}
+
+export function toBucketRecord(row: BucketRow): BucketRecord {
+  return { name: row.name, accessKey: row.access_key, secretKey: row.secret_key, region: row.region, createdAt: new Date(row.created_at) };
+}
+
+export function toObjectRow(bucket: string, key: string, size: number, lastModified: Date, meta: ObjectMetadata & { etag: string }): ObjectRow {
+  return {
+    bucket,
+    key,
+    size,
+    etag: meta.etag,
+    last_modified: lastModified.getTime(),
+    content_type: meta.contentType ?? null,
+    cache_control: meta.cacheControl ?? null,
+    content_disposition: meta.contentDisposition ?? null,
+    content_encoding: meta.contentEncoding ?? null,
+    content_language: meta.contentLanguage ?? null,
+    expires: meta.expires ?? null,
+    user_metadata: Object.keys(meta.userMetadata).length > 0 ? JSON.stringify(meta.userMetadata) : null,
+    checksum_algorithm: meta.checksum?.algorithm ?? null,
+    checksum_value: meta.checksum?.value ?? null,
+    checksum_type: meta.checksum?.type ?? null,
+  };
+}
+
+/** Absent headers stay absent (no `undefined` properties), so records compare cleanly. */
+export function toObjectRecord(row: ObjectRow): ObjectRecord {
+  const record: ObjectRecord = {
+    bucket: row.bucket,
+    key: row.key,
+    size: row.size,
+    etag: row.etag,
+    lastModified: new Date(row.last_modified),
+    userMetadata: row.user_metadata === null ? {} : (JSON.parse(row.user_metadata) as Record<string, string>),
+  };
+  if (row.content_type !== null) record.contentType = row.content_type;
+  if (row.cache_control !== null) record.cacheControl = row.cache_control;
+  if (row.content_disposition !== null) record.contentDisposition = row.content_disposition;
+  if (row.content_encoding !== null) record.contentEncoding = row.content_encoding;
+  if (row.content_language !== null) record.contentLanguage = row.content_language;
+  if (row.expires !== null) record.expires = row.expires;
+  if (row.checksum_algorithm !== null && row.checksum_value !== null && row.checksum_type !== null) {
+    record.checksum = { algorithm: row.checksum_algorithm, value: row.checksum_value, type: row.checksum_type };
+  }
+  return record;
+}

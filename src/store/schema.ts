@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Later issues append entries (never edit a shipped one).
+ *
+ * Keys are TEXT with the default BINARY collation: SQLite compares them with memcmp over
+ * their UTF-8 encoding, which is exactly S3's key order (UTF-8 bytes).
+ *
+ * An object's data is the concatenation of its `object_blobs` rows in `seq` order. Today
+ * every object has exactly one; a completed multipart upload can later point at its part
+ * blobs the same way, without copying them. Blob ids are indexed so that a blob file is
+ * unlinked only when no row references it any more, and so that orphan collection is a
+ * point lookup per file.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE buckets (
+    name        TEXT PRIMARY KEY,
+    access_key  TEXT NOT NULL UNIQUE,
+    secret_key  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL            -- ms since epoch
+  );
+
+  CREATE TABLE objects (
+    bucket               TEXT NOT NULL,
+    key                  TEXT NOT NULL,
+    size                 INTEGER NOT NULL,
+    etag                 TEXT NOT NULL,      -- quoted
+    last_modified        INTEGER NOT NULL,   -- ms since epoch
+    content_type         TEXT,
+    cache_control        TEXT,
+    content_disposition  TEXT,
+    content_encoding     TEXT,
+    content_language     TEXT,
+    expires              TEXT,
+    user_metadata        TEXT,               -- JSON object; NULL when empty
+    checksum_algorithm   TEXT,
+    checksum_value       TEXT,
+    checksum_type        TEXT,
+    PRIMARY KEY (bucket, key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE object_blobs (
+    bucket   TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    seq      INTEGER NOT NULL,               -- position of this blob in the object's data
+    blob_id  TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key, seq)
+  ) WITHOUT ROWID;
+
+  CREATE INDEX object_blobs_by_blob_id ON object_blobs (blob_id);
+  `,
+];
+
+/** Opens (creating if needed) the metadata database and brings its schema up to date. */
+export function openMetadataDatabase(path: string, durable: boolean): Database.Database {
+  // timeout 0: a data directory held by another process must fail now, not after 5 s.
+  const db = new Database(path, { timeout: 0 });
+  try {
+    // EXCLUSIVE before WAL: this connection holds the file lock until close, so a second
+    // process cannot open the same data directory and collect the first one's temp files
+    // as orphans; it also keeps the WAL index in memory (no -shm file).
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL survives a killed process; FULL also survives power loss.
+    db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
+    migrate(db);
+  } catch (err) {
+    db.close();
+    if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY')) {
+      throw new Error(`${path} is in use by another store (another process or an unclosed Store)`, { cause: err });
+    }
+    throw err;
+  }
+  return db;
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    throw new Error(`metadata schema version ${version} is newer than this smll-storage (${migrations.length}); upgrade smll-storage`);
+  }
+  for (let next = version; next < migrations.length; next++) {
+    db.transaction(() => {
+      db.exec(migrations[next]);
+      db.pragma(`user_version = ${next + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,64 @@
+export interface BucketRecord {
+  name: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+  createdAt: Date;
+}
+
+/** What PutObject stores and GET/HEAD return. */
+export interface ObjectMetadata {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  expires?: string;
+  /** x-amz-meta-* headers: lower-case names without the prefix. */
+  userMetadata: Record<string, string>;
+  checksum?: { algorithm: string; value: string; type: 'FULL_OBJECT' | 'COMPOSITE' };
+}
+
+export interface ObjectRecord extends ObjectMetadata {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Quoted, as sent in the ETag header. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** A body written to a temp file and flushed, not yet visible as an object. */
+export interface StagedBlob {
+  readonly size: number;
+}
+
+export type ListEntry = { kind: 'object'; record: ObjectRecord } | { kind: 'prefix'; prefix: string };
+
+export interface ListPage {
+  /** In key order (UTF-8 bytes), common prefixes interleaved where they sort. */
+  entries: ListEntry[];
+  isTruncated: boolean;
+  /** The last key or common prefix in `entries`, for NextMarker / continuation tokens. */
+  lastReturned?: string;
+}
+
+export interface ListQuery {
+  prefix?: string;
+  delimiter?: string;
+  /** Exclusive lower bound: marker, start-after or a decoded continuation token; may be a common prefix. */
+  after?: string;
+  maxKeys: number;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive, as in the HTTP Range header. */
+  end: number;
+}
+
+export interface StoreOptions {
+  dataDir: string;
+  /** fsync blob files and their directories, and SQLite synchronous=FULL: survive power loss, not only kill -9. */
+  durable?: boolean;
+}

@@ -1,0 +1,256 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store, type ListPage, type ListQuery } from '../../src/store/index.js';
+import { compareUtf8, keySuccessor } from '../../src/store/listing.js';
+
+let dataDir: string;
+let store: Store;
+
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-listing-'));
+  store = Store.open({ dataDir });
+  store.upsertBucket({ name: 'b', accessKey: 'AKB', secretKey: 'secret', region: 'local' });
+});
+
+afterEach(() => {
+  store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function putKeys(keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const blob = await store.writeBlob(Readable.from([Buffer.from(key)]));
+    store.commitObject('b', key, blob, { userMetadata: {}, etag: '"e"' });
+  }
+}
+
+/** Entries as plain strings: keys as they are, common prefixes marked with a trailing ' (prefix)'. */
+function names(page: ListPage): string[] {
+  return page.entries.map((entry) => (entry.kind === 'object' ? entry.record.key : `${entry.prefix} (prefix)`));
+}
+
+function list(query: Omit<ListQuery, 'maxKeys'> & { maxKeys?: number }): ListPage {
+  return store.listObjects('b', { maxKeys: 1000, ...query });
+}
+
+/** Follows lastReturned page by page, as NextMarker / continuation tokens do. */
+function listInPages(query: Omit<ListQuery, 'maxKeys' | 'after'>, maxKeys: number): { names: string[]; pages: number } {
+  const all: string[] = [];
+  let after: string | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = store.listObjects('b', { ...query, maxKeys, ...(after === undefined ? {} : { after }) });
+    expect(page.entries.length).toBeLessThanOrEqual(maxKeys);
+    all.push(...names(page));
+    if (!page.isTruncated) return { names: all, pages };
+    expect(page.entries).toHaveLength(maxKeys);
+    after = page.lastReturned;
+  }
+}
+
+const tree = [
+  'a.txt',
+  'docs-old/x.md', // '-' sorts before '/'
+  'docs/',
+  'docs/guide/intro.md',
+  'docs/guide/setup.md',
+  'docs/readme.md',
+  'docs/reference/api.md',
+  'docs0',
+  'photos/2024/01/a.jpg',
+  'photos/2024/01/b.jpg',
+  'photos/2024/02/c.jpg',
+  'photos/2025/01/d.jpg',
+  'photos/cover.jpg',
+  'z',
+];
+
+describe('listObjects', () => {
+  beforeEach(() => putKeys(tree));
+
+  it('lists every key in order with the object records', () => {
+    const page = list({});
+    expect(names(page)).toEqual(tree);
+    expect(page.isTruncated).toBe(false);
+    expect(page.lastReturned).toBe('z');
+    const first = page.entries[0]!;
+    expect(first.kind === 'object' && first.record).toMatchObject({ bucket: 'b', key: 'a.txt', size: 5, etag: '"e"' });
+  });
+
+  it('prefix selects a key range, not a pattern', () => {
+    expect(names(list({ prefix: 'docs/' }))).toEqual(['docs/', 'docs/guide/intro.md', 'docs/guide/setup.md', 'docs/readme.md', 'docs/reference/api.md']);
+    expect(names(list({ prefix: 'docs' }))).toEqual(tree.filter((key) => key.startsWith('docs')));
+    expect(names(list({ prefix: 'photos/2024/0' }))).toEqual(['photos/2024/01/a.jpg', 'photos/2024/01/b.jpg', 'photos/2024/02/c.jpg']);
+    expect(names(list({ prefix: '%' }))).toEqual([]);
+    expect(names(list({ prefix: 'nothing' }))).toEqual([]);
+  });
+
+  it('delimiter rolls keys up into common prefixes, interleaved in key order', () => {
+    expect(names(list({ delimiter: '/' }))).toEqual(['a.txt', 'docs-old/ (prefix)', 'docs/ (prefix)', 'docs0', 'photos/ (prefix)', 'z']);
+  });
+
+  it('a delimiter that also occurs in the prefix only counts after the prefix', () => {
+    expect(names(list({ prefix: 'docs/', delimiter: '/' }))).toEqual(['docs/', 'docs/guide/ (prefix)', 'docs/readme.md', 'docs/reference/ (prefix)']);
+    expect(names(list({ prefix: 'photos/2024/', delimiter: '/' }))).toEqual(['photos/2024/01/ (prefix)', 'photos/2024/02/ (prefix)']);
+    // A prefix that is not a "folder": the delimiter is searched from where the prefix ends.
+    expect(names(list({ prefix: 'docs', delimiter: '/' }))).toEqual(['docs-old/ (prefix)', 'docs/ (prefix)', 'docs0']);
+  });
+
+  it('supports multi-character delimiters', () => {
+    expect(names(list({ delimiter: '/0' }))).toEqual([
+      'a.txt',
+      ...tree.slice(1, 8),
+      'photos/2024/0 (prefix)',
+      'photos/2025/0 (prefix)',
+      'photos/cover.jpg',
+      'z',
+    ]);
+    expect(names(list({ prefix: 'photos/', delimiter: '.jpg' }))).toEqual([
+      'photos/2024/01/a.jpg (prefix)',
+      'photos/2024/01/b.jpg (prefix)',
+      'photos/2024/02/c.jpg (prefix)',
+      'photos/2025/01/d.jpg (prefix)',
+      'photos/cover.jpg (prefix)',
+    ]);
+  });
+
+  it('treats an empty delimiter as none', () => {
+    expect(names(list({ delimiter: '' }))).toEqual(tree);
+  });
+
+  it('continuing from lastReturned, page by page, gives exactly the one-shot listing', () => {
+    const queries: Array<Omit<ListQuery, 'maxKeys' | 'after'>> = [
+      {},
+      { delimiter: '/' },
+      { prefix: 'docs/', delimiter: '/' },
+      { prefix: 'photos/', delimiter: '/' },
+      { prefix: 'photos/' },
+      { delimiter: '/0' },
+    ];
+    for (const query of queries) {
+      const oneShot = names(list(query));
+      for (const maxKeys of [1, 2, 3, 5, oneShot.length, oneShot.length + 1]) {
+        const paged = listInPages(query, maxKeys);
+        expect(paged.names, JSON.stringify({ query, maxKeys })).toEqual(oneShot);
+        expect(paged.pages).toBe(Math.max(1, Math.ceil(oneShot.length / maxKeys)));
+      }
+    }
+  });
+
+  it('isTruncated is exact: false when the page ends exactly at the last entry', () => {
+    const all = list({ delimiter: '/' });
+    const exact = list({ delimiter: '/', maxKeys: all.entries.length });
+    expect(exact.isTruncated).toBe(false);
+    const short = list({ delimiter: '/', maxKeys: all.entries.length - 1 });
+    expect(short.isTruncated).toBe(true);
+    expect(short.lastReturned).toBe('photos/');
+  });
+
+  it('after a common prefix (or a key under it) continues past every key under it', () => {
+    expect(names(list({ delimiter: '/', after: 'docs/' }))).toEqual(['docs0', 'photos/ (prefix)', 'z']);
+    expect(names(list({ delimiter: '/', after: 'docs/guide/intro.md' }))).toEqual(['docs0', 'photos/ (prefix)', 'z']);
+    expect(names(list({ delimiter: '/', after: 'docs-old/' }))).toEqual(['docs/ (prefix)', 'docs0', 'photos/ (prefix)', 'z']);
+    expect(names(list({ prefix: 'photos/', delimiter: '/', after: 'photos/2024/' }))).toEqual(['photos/2025/ (prefix)', 'photos/cover.jpg']);
+    // Without a delimiter the same marker is just a key bound.
+    expect(names(list({ after: 'docs/' }))).toEqual(tree.slice(3));
+  });
+
+  it('after before the prefix starts at the prefix; after past the prefix lists nothing', () => {
+    expect(names(list({ prefix: 'photos/2024/', after: 'a' }))).toEqual(['photos/2024/01/a.jpg', 'photos/2024/01/b.jpg', 'photos/2024/02/c.jpg']);
+    expect(names(list({ prefix: 'photos/2024/', after: 'photos/2024' }))).toHaveLength(3);
+    expect(list({ prefix: 'docs/', after: 'photos' })).toEqual({ entries: [], isTruncated: false });
+    expect(names(list({ after: 'zz' }))).toEqual([]);
+  });
+
+  it('maxKeys 0 returns no entries, truncated exactly when something matches', () => {
+    expect(list({ maxKeys: 0 })).toEqual({ entries: [], isTruncated: true });
+    expect(list({ maxKeys: 0, delimiter: '/', prefix: 'photos/' })).toEqual({ entries: [], isTruncated: true });
+    expect(list({ maxKeys: 0, prefix: 'nothing' })).toEqual({ entries: [], isTruncated: false });
+    expect(list({ maxKeys: 0, after: 'z' })).toEqual({ entries: [], isTruncated: false });
+  });
+
+  it('lists nothing in an unknown bucket and rejects a negative maxKeys', () => {
+    expect(store.listObjects('nope', { maxKeys: 10 })).toEqual({ entries: [], isTruncated: false });
+    expect(() => store.listObjects('b', { maxKeys: -1 })).toThrow(/maxKeys/);
+  });
+});
+
+describe('key order', () => {
+  // UTF-8 byte order, which is code point order; JS `<` would put the emoji (a surrogate pair) before U+FFFD.
+  const keysInByteOrder = ['a', 'a/b', 'z', '\u007f', 'ä', 'äb', '\u0800', '\uFFFD', '😀', '😀/x', '😁', '\u{10FFFF}'];
+
+  it('sorts keys as UTF-8 bytes, also across pages and prefixes', async () => {
+    await putKeys([...keysInByteOrder].reverse());
+    expect(names(list({}))).toEqual(keysInByteOrder);
+    expect(listInPages({}, 1).names).toEqual(keysInByteOrder);
+    expect(names(list({ prefix: '😀' }))).toEqual(['😀', '😀/x']);
+    expect(names(list({ prefix: 'ä' }))).toEqual(['ä', 'äb']);
+    expect(names(list({ delimiter: '/' }))).toEqual(['a', 'a/ (prefix)', 'z', '\u007f', 'ä', 'äb', '\u0800', '\uFFFD', '😀', '😀/ (prefix)', '😁', '\u{10FFFF}']);
+    expect(names(list({ after: '\uFFFD' }))).toEqual(['😀', '😀/x', '😁', '\u{10FFFF}']);
+    expect(names(list({ prefix: '\u{10FFFF}' }))).toEqual(['\u{10FFFF}']);
+  });
+
+  it('compareUtf8 orders by bytes', () => {
+    const shuffled = [...keysInByteOrder].sort();
+    expect(shuffled).not.toEqual(keysInByteOrder); // JS's own order differs...
+    expect(shuffled.sort(compareUtf8)).toEqual(keysInByteOrder); // ...bytes agree
+  });
+
+  it('keySuccessor is the smallest string above every key with the prefix', () => {
+    expect(keySuccessor('a')).toBe('b');
+    expect(keySuccessor('docs/')).toBe('docs0');
+    expect(keySuccessor('ÿ')).toBe('Ā');
+    expect(keySuccessor('\uD7FF')).toBe('\uE000'); // steps over the surrogate range
+    expect(keySuccessor('😀')).toBe('😁');
+    expect(keySuccessor('\uFFFF')).toBe('\u{10000}');
+    expect(keySuccessor('a\u{10FFFF}\u{10FFFF}')).toBe('b');
+    expect(keySuccessor('\u{10FFFF}')).toBeUndefined();
+    expect(keySuccessor('')).toBeUndefined();
+  });
+});
+
+describe('listing cost', () => {
+  it('a page costs about maxKeys rows in a 100,000-key bucket, even when a prefix holds 50,000 keys', () => {
+    // Fill through SQL (the store must be closed: it holds the database exclusively); listing reads rows only.
+    store.close();
+    const db = new Database(path.join(dataDir, 'metadata.sqlite'));
+    const insert = db.prepare("INSERT INTO objects (bucket, key, size, etag, last_modified) VALUES ('b', ?, 0, '\"e\"', 0)");
+    db.transaction(() => {
+      for (let i = 0; i < 50_000; i++) insert.run(`big/${String(i % 100).padStart(3, '0')}/${String(i).padStart(6, '0')}`);
+      for (let i = 0; i < 50_000; i++) insert.run(`small-${String(i).padStart(6, '0')}`);
+    })();
+    db.close();
+    store = Store.open({ dataDir });
+
+    const rowsVisitedBy = (query: ListQuery) => {
+      const before = store.listingRowsVisited;
+      const page = store.listObjects('b', query);
+      return { page, rowsVisited: store.listingRowsVisited - before };
+    };
+
+    // The 50,000 keys under big/ are one common prefix: one row, one seek past them.
+    const root = rowsVisitedBy({ delimiter: '/', maxKeys: 3 });
+    expect(names(root.page)).toEqual(['big/ (prefix)', 'small-000000', 'small-000001']);
+    expect(root.rowsVisited).toBe(4);
+
+    // 100 common prefixes of 500 keys each: one row per prefix, plus none for the look-ahead at the end.
+    const folders = rowsVisitedBy({ prefix: 'big/', delimiter: '/', maxKeys: 1000 });
+    expect(folders.page.entries).toHaveLength(100);
+    expect(folders.page.isTruncated).toBe(false);
+    expect(folders.rowsVisited).toBe(100);
+
+    const firstPage = rowsVisitedBy({ prefix: 'big/', delimiter: '/', maxKeys: 10 });
+    expect(firstPage.page.lastReturned).toBe('big/009/');
+    const middlePage = rowsVisitedBy({ prefix: 'big/', delimiter: '/', maxKeys: 10, after: 'big/049/' });
+    expect(names(middlePage.page)[0]).toBe('big/050/ (prefix)');
+    expect(middlePage.rowsVisited).toBe(11);
+
+    // Without a delimiter a page is a range scan of maxKeys + 1 rows, wherever it starts.
+    const deep = rowsVisitedBy({ prefix: 'big/', maxKeys: 1000, after: 'big/077/' });
+    expect(deep.page.entries).toHaveLength(1000);
+    expect(deep.rowsVisited).toBe(1001);
+  });
+});
