@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { canonicalHeaderValue, canonicalQuery, canonicalUri } from '../../src/auth/sigv4.js';
+
+describe('the canonical URI', () => {
+  test.each([
+    ['', '/'],
+    ['/', '/'],
+    ['/bucket/key.txt', '/bucket/key.txt'],
+    ['/test-bucket/a%20b/a+b', '/test-bucket/a%20b/a%2Bb'],
+    ['/test-bucket/%c3%bc/%E4%B8%AD', '/test-bucket/%C3%BC/%E4%B8%AD'],
+    ["/test-bucket/!*'()~=&:@$,;", '/test-bucket/%21%2A%27%28%29~%3D%26%3A%40%24%2C%3B'],
+    ['/test-bucket/%21%2A%27%28%29%7E%3D%26%3A', '/test-bucket/%21%2A%27%28%29~%3D%26%3A'],
+    // A `%` that starts no escape is a literal percent sign.
+    ['/test-bucket/100%25/100%', '/test-bucket/100%25/100%25'],
+    ['/test-bucket/%zz%4', '/test-bucket/%25zz%254'],
+    // No normalisation: empty segments, trailing slash and dot segments stay.
+    ['/test-bucket//a//b/', '/test-bucket//a//b/'],
+    ['/test-bucket/./a/../b', '/test-bucket/./a/../b'],
+    // An encoded slash stays encoded: it is part of the key, not a separator.
+    ['/test-bucket/a%2Fb', '/test-bucket/a%2Fb'],
+    // Raw non-ASCII characters are encoded as UTF-8.
+    ['/test-bucket/ü😀', '/test-bucket/%C3%BC%F0%9F%98%80'],
+  ])('of %j is %j', (rawPath, expected) => {
+    expect(canonicalUri(rawPath)).toBe(expected);
+  });
+});
+
+describe('the canonical query string', () => {
+  test.each([
+    ['', ''],
+    ['b=2&a=1', 'a=1&b=2'],
+    ['a=2&a=1&a=&A=3', 'A=3&a=&a=1&a=2'],
+    ['acl&b=', 'acl=&b='],
+    ['a=b+c&d=e%2Bf&g=%20', 'a=b%20c&d=e%2Bf&g=%20'],
+    // Sorted by name, then value; not as "name=value" text, where "-" and "." sort below "=".
+    ['k=1&k-x=2&k.y=3&k0=4', 'k=1&k-x=2&k.y=3&k0=4'],
+    ["k=%c3%bc~!*'()&l=a=b&m=a:b/c", 'k=%C3%BC~%21%2A%27%28%29&l=a%3Db&m=a%3Ab%2Fc'],
+    ['&&a=1&&', 'a=1'],
+    ['X-Amz-Signature=abc&a=1', 'X-Amz-Signature=abc&a=1'],
+  ])('of %j is %j', (rawQuery, expected) => {
+    expect(canonicalQuery(rawQuery, false)).toBe(expected);
+  });
+
+  test('leaves out X-Amz-Signature, in any letter case, for presigned URLs', () => {
+    expect(canonicalQuery('X-Amz-Signature=abc&a=1', true)).toBe('a=1');
+    expect(canonicalQuery('x-amz-signature=abc&a=1', true)).toBe('a=1');
+  });
+});
+
+describe('a canonical header value', () => {
+  test.each<[string | string[] | undefined, string]>([
+    ['value', 'value'],
+    ['  a   b \t c  ', 'a b c'],
+    [['one', 'two'], 'one,two'],
+    [undefined, ''],
+  ])('of %j is %j', (value, expected) => {
+    expect(canonicalHeaderValue(value)).toBe(expected);
+  });
+});
