@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { startEmulator, type BucketDefinition } from '../emulator.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** `NAME` or `NAME=ACCESS_KEY:SECRET_KEY` (the secret may itself contain `:`-free base64). */
+export function parseBucketFlag(value: string, previous: BucketDefinition[] = []): BucketDefinition[] {
+  const eq = value.indexOf('=');
+  if (eq === -1) return [...previous, { name: value }];
+  const name = value.slice(0, eq);
+  const keys = value.slice(eq + 1);
+  const colon = keys.indexOf(':');
+  if (colon <= 0 || colon === keys.length - 1) {
+    throw new InvalidArgumentError(`expected NAME or NAME=ACCESS_KEY:SECRET_KEY, got "${value}"`);
+  }
+  return [...previous, { name, accessKey: keys.slice(0, colon), secretKey: keys.slice(colon + 1) }];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return port;
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  region: string;
+  dataDir: string;
+  temp?: boolean;
+  durable?: boolean;
+  bucket: BucketDefinition[];
+  vhostDomain?: string;
+  quiet?: boolean;
+}
+
+/** Shell lines that give a service a bucket's credentials, as SMLL links them. */
+function envLines(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `export ${name}=${value}`)
+    .join('\n');
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const emulator = await startEmulator({
+    port: flags.port,
+    host: flags.host,
+    region: flags.region,
+    dataDir: flags.temp ? undefined : flags.dataDir,
+    durable: flags.durable,
+    buckets: flags.bucket,
+    vhostDomain: flags.vhostDomain,
+    log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+  });
+  const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
+  process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
+  if (emulator.buckets.length === 0) {
+    process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
+  }
+  for (const bucket of emulator.buckets) {
+    process.stdout.write(`\n# bucket ${bucket}\n${envLines({ ...emulator.env(bucket) })}\n`);
+  }
+  process.stdout.write('\nReady. Ctrl-C stops.\n');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stdout.write(`${signal}: stopping\n`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('smll-storage')
+    .description('Local emulator of SMLL object storage: the S3 API that SMLL bucket credentials grant, and the same refusals.')
+    .version(packageJson.version);
+
+  program
+    .command('serve', { isDefault: true })
+    .description('run the emulator (the default command)')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', parsePort, 9444)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--region <region>', 'the region buckets report and SigV4 scopes must name', 'us-east-1')
+    .option('--data-dir <dir>', 'where buckets, credentials and objects persist', '.smll-storage')
+    .option('--temp', 'use a throw-away data dir, removed on exit')
+    .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
+    .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
+    .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
+    .option('-q, --quiet', 'do not log requests')
+    .action(serve);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`smll-storage: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

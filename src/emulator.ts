@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
+import { createApp } from './http/app.js';
+import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { Store } from './store/index.js';
+
+export interface BucketDefinition {
+  name: string;
+  /** Generated (and persisted) when missing. */
+  accessKey?: string;
+  secretKey?: string;
+}
+
+export interface EmulatorOptions {
+  /** Buckets to provision; buckets already in a persistent data dir are served too. */
+  buckets?: Array<string | BucketDefinition>;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** Unset: a fresh temporary directory, removed on stop(). */
+  dataDir?: string;
+  /** fsync every write before acknowledging it (power-loss safety). */
+  durable?: boolean;
+  /** Domain under which `BUCKET.<domain>` is virtual-host-style addressing (`localhost` always is). */
+  vhostDomain?: string;
+  /** Receives one line per request; unset: silent. */
+  log?: (line: string) => void;
+}
+
+/** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
+export interface BucketCredentials {
+  ACCESS_KEY: string;
+  SECRET_KEY: string;
+  ENDPOINT: string;
+  REGION: string;
+}
+
+/** The same, as a service sees them once linked: its environment variables. */
+export interface BucketEnv {
+  S3_ENDPOINT: string;
+  S3_REGION: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+}
+
+export interface Emulator {
+  endpoint: string;
+  region: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Names of the buckets served. */
+  buckets: string[];
+  credentials(bucket: string): BucketCredentials;
+  env(bucket: string): BucketEnv;
+  /** Empties every bucket (keeps buckets and credentials): test isolation. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+function validateDefinitions(definitions: BucketDefinition[]): void {
+  const seen = new Set<string>();
+  for (const { name, accessKey, secretKey } of definitions) {
+    const problem = bucketNameProblem(name);
+    if (problem) throw new Error(`Invalid bucket name "${name}": a bucket name ${problem}.`);
+    if (seen.has(name)) throw new Error(`Bucket "${name}" is given twice.`);
+    seen.add(name);
+    if ((accessKey === undefined) !== (secretKey === undefined)) {
+      throw new Error(`Bucket "${name}": give both an access key and a secret key, or neither.`);
+    }
+    if (accessKey !== undefined && !/^[A-Za-z0-9]{3,128}$/.test(accessKey)) {
+      throw new Error(`Bucket "${name}": an access key id is 3 to 128 letters and digits.`);
+    }
+  }
+}
+
+/** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const region = options.region ?? 'us-east-1';
+  const host = options.host ?? '127.0.0.1';
+  const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
+  validateDefinitions(definitions);
+
+  const temporary = options.dataDir === undefined;
+  const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
+  const store = Store.open({ dataDir, durable: options.durable });
+
+  for (const definition of definitions) {
+    const existing = store.getBucket(definition.name);
+    const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
+    const owner = store.findBucketByAccessKey(accessKey);
+    if (owner && owner.name !== definition.name) {
+      store.close();
+      throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
+    }
+    store.upsertBucket({
+      name: definition.name,
+      accessKey,
+      secretKey: definition.secretKey ?? existing?.secretKey ?? generateSecretKey(),
+      region,
+    });
+  }
+
+  const granted = new Set(SMLL_GRANTED_ACTIONS);
+  const app = createApp({
+    store,
+    region,
+    vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
+    grantedActions: () => granted,
+    log: options.log,
+  });
+  const server: Server = createServer(app.callback());
+  // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.
+  server.keepAliveTimeout = 60_000;
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (err) {
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const endpointHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const endpoint = `http://${endpointHost}:${port}`;
+
+  const bucketRecord = (bucket: string) => {
+    const record = store.getBucket(bucket);
+    if (!record) throw new Error(`No bucket "${bucket}" in this emulator.`);
+    return record;
+  };
+  let stopped: Promise<void> | undefined;
+
+  return {
+    endpoint,
+    region,
+    port,
+    host,
+    dataDir,
+    get buckets() {
+      return store.listBuckets().map((b) => b.name);
+    },
+    credentials(bucket) {
+      const record = bucketRecord(bucket);
+      return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
+    },
+    env(bucket) {
+      const record = bucketRecord(bucket);
+      return { S3_ENDPOINT: endpoint, S3_REGION: region, S3_ACCESS_KEY: record.accessKey, S3_SECRET_KEY: record.secretKey };
+    },
+    reset() {
+      for (const bucket of store.listBuckets()) store.emptyBucket(bucket.name);
+    },
+    stop() {
+      stopped ??= new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }).then(() => {
+        store.close();
+        if (temporary) rmSync(dataDir, { recursive: true, force: true });
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { authenticate } from '../auth/sigv4.js';
+import { authorize } from '../auth/policy.js';
+import { decodeBody } from '../auth/payload.js';
+import type { BucketRecord, Store } from '../store/index.js';
+import type { S3Request } from '../operations/types.js';
+import { resolveRequest } from './resolve.js';
+import { S3Error, isS3Error } from './s3-error.js';
+import { renderXml } from './xml.js';
+
+export interface AppConfig {
+  store: Store;
+  region: string;
+  /** Host names under which `BUCKET.<name>` is virtual-host-style addressing. */
+  vhostDomains: readonly string[];
+  /** IAM actions granted to each bucket's credential. */
+  grantedActions(bucket: string): ReadonlySet<string>;
+  /** One line per request; undefined: silent. */
+  log?: (line: string) => void;
+}
+
+interface RequestState {
+  s3?: S3Request;
+  requestId: string;
+}
+
+// A process-unique prefix plus a counter: unique ids without a random draw per request.
+const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter = (requestCounter + 1) % 0xffffffff;
+  return requestIdPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
+}
+
+function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error): void {
+  ctx.status = err.status;
+  for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
+  // HEAD responses and 304 carry no body; S3 then names the code in no header either.
+  if (ctx.method === 'HEAD' || err.status === 304) return;
+  const s3 = ctx.state.s3;
+  ctx.type = 'application/xml';
+  ctx.body = renderXml(
+    'Error',
+    {
+      Code: err.code,
+      Message: err.message,
+      ...(s3?.key !== undefined && (err.code === 'NoSuchKey' || err.code === 'InvalidRange') ? { Key: s3.key } : {}),
+      ...(s3?.bucket !== undefined && err.code === 'NoSuchBucket' ? { BucketName: s3.bucket } : {}),
+      ...Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
+      RequestId: ctx.state.requestId,
+      HostId: ctx.response.get('x-amz-id-2'),
+    },
+    null,
+  );
+}
+
+/**
+ * The HTTP front: one koa middleware chain in pipeline order
+ * (resolve → authenticate → authorize → decode body → operation), with every failure
+ * rendered once as S3's XML error document.
+ */
+export function createApp(config: AppConfig): Koa<RequestState> {
+  const app = new Koa<RequestState>();
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    const requestId = nextRequestId();
+    ctx.state.requestId = requestId;
+    ctx.set('x-amz-request-id', requestId);
+    ctx.set('x-amz-id-2', Buffer.from(requestId).toString('base64'));
+    ctx.set('Server', 'AmazonS3');
+    try {
+      await next();
+    } catch (err) {
+      if (isS3Error(err)) {
+        renderError(ctx, err);
+      } else {
+        config.log?.(`internal error ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
+        renderError(ctx, new S3Error('InternalError'));
+      }
+    }
+    if (config.log) {
+      const s3 = ctx.state.s3;
+      const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
+      const duration = (performance.now() - started).toFixed(1);
+      config.log(`${s3?.operation.name ?? ctx.method} ${target || '/'} ${ctx.status} ${duration}ms`);
+    }
+  });
+
+  const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
+    const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
+    ctx.state.s3 = req;
+
+    let credentialBucket: BucketRecord | undefined;
+    req.auth = authenticate(
+      { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
+      (accessKeyId) => {
+        credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
+        return credentialBucket?.secretKey;
+      },
+      { region: config.region },
+    );
+    if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
+
+    authorize(req, credentialBucket.name, config.grantedActions(credentialBucket.name));
+    const bucketRecord = credentialBucket;
+    req.bucketRecord = bucketRecord;
+
+    if (req.operation.readsBody) req.body = decodeBody(ctx.req, req.auth, req.headers);
+
+    // authorize() guarantees a handler.
+    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx });
+  };
+
+  const router = new Router<RequestState>();
+  router.all(/.*/, pipeline);
+  app.use(router.routes());
+  return app;
+}

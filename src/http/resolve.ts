@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http';
+import { MAX_KEY_BYTES } from '../limits.js';
+import { S3Error } from './s3-error.js';
+import { resolveOperation } from '../operations/resolve-operation.js';
+import type { S3Request, Target } from '../operations/types.js';
+
+/** Bucket named by a virtual-host-style Host header (`BUCKET.localhost`, `BUCKET.<domain>`), if any. */
+function bucketFromHost(host: string | undefined, vhostDomains: readonly string[]): string | undefined {
+  if (!host) return undefined;
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  for (const domain of vhostDomains) {
+    if (hostname.endsWith(`.${domain}`)) return hostname.slice(0, -domain.length - 1);
+  }
+  return undefined;
+}
+
+function decodePathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
+}
+
+/**
+ * The resolve stage: bucket and key from the raw URL (path-style or virtual-host-style), and
+ * the operation table row the request addresses. The raw path and query are kept for SigV4.
+ */
+export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: readonly string[]): S3Request {
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+  const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
+  if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI');
+
+  let bucket = bucketFromHost(req.headers.host, vhostDomains);
+  let rawKey: string | undefined;
+  if (bucket !== undefined) {
+    rawKey = rawPath.slice(1);
+  } else if (rawPath !== '/') {
+    const slash = rawPath.indexOf('/', 1);
+    bucket = decodePathPart(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
+    rawKey = slash === -1 ? '' : rawPath.slice(slash + 1);
+  }
+  // S3 reads `/bucket/` as the bucket itself: an object key is never empty.
+  const key = rawKey ? decodePathPart(rawKey) : undefined;
+  if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });
+  }
+  const target: Target = bucket === undefined ? 'service' : key === undefined ? 'bucket' : 'object';
+  const query = new URLSearchParams(rawQuery);
+  const method = req.method ?? 'GET';
+  return {
+    id,
+    method,
+    target,
+    bucket,
+    key,
+    rawPath,
+    rawQuery,
+    query,
+    headers: req.headers,
+    operation: resolveOperation(method, target, query, req.headers),
+  };
+}

@@ -1,0 +1,4 @@
+export { startEmulator } from './emulator.js';
+export type { BucketCredentials, BucketDefinition, BucketEnv, Emulator, EmulatorOptions } from './emulator.js';
+export { OPERATIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
+export type { OperationSpec } from './operations/types.js';

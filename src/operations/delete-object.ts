@@ -1,0 +1,7 @@
+import type { OperationHandler } from './types.js';
+
+/** S3 answers 204 whether or not the key existed. */
+export const DeleteObject: OperationHandler = ({ req, store, ctx }) => {
+  store.deleteObject(req.bucketRecord.name, req.key!);
+  ctx.status = 204;
+};

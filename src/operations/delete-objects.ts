@@ -1,0 +1,50 @@
+import { S3Error } from '../http/s3-error.js';
+import { MAX_KEY_BYTES } from '../limits.js';
+import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../http/xml.js';
+import { readSmallBody } from './small-body.js';
+import type { OperationHandler } from './types.js';
+
+const MAX_KEYS_PER_REQUEST = 1000;
+/** 1000 keys of 1024 bytes each, with their markup, fit well within this. */
+const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+
+export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
+  const hasIntegrityHeader =
+    req.headers['content-md5'] !== undefined ||
+    req.headers['x-amz-trailer'] !== undefined ||
+    Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-mode');
+  if (!hasIntegrityHeader) {
+    throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5 or x-amz-checksum-*');
+  }
+
+  const document = parseXml(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES));
+  const root = document.Delete;
+  if (root === undefined) throw new S3Error('MalformedXML');
+  const objects = childElements(root, 'Object');
+  if (objects.length === 0 || objects.length > MAX_KEYS_PER_REQUEST) throw new S3Error('MalformedXML');
+  const quiet = textOf(childElements(root, 'Quiet')[0])?.trim().toLowerCase() === 'true';
+
+  // Validate the whole document before deleting anything.
+  const entries = objects.map((object) => {
+    const key = textOf(childElements(object, 'Key')[0]);
+    if (key === undefined || key === '') throw new S3Error('MalformedXML');
+    return { key, versionId: textOf(childElements(object, 'VersionId')[0]) };
+  });
+
+  const deleted: XmlTree[] = [];
+  const errors: XmlTree[] = [];
+  for (const { key, versionId } of entries) {
+    if (versionId !== undefined) {
+      // Deleting a version needs s3:DeleteObjectVersion, which SMLL credentials lack.
+      errors.push({ Key: key, VersionId: versionId, Code: 'AccessDenied', Message: 'Access Denied' });
+    } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
+    } else {
+      store.deleteObject(req.bucketRecord.name, key);
+      if (!quiet) deleted.push({ Key: key });
+    }
+  }
+  ctx.status = 200;
+  ctx.type = 'application/xml';
+  ctx.body = renderXml('DeleteResult', { Deleted: deleted, Error: errors });
+};

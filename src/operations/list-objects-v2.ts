@@ -1,0 +1,44 @@
+import { S3Error } from '../http/s3-error.js';
+import { renderXml } from '../http/xml.js';
+import { contentsOf, encoderFor, ownerOf, parseListQuery } from './listing.js';
+import type { OperationHandler } from './types.js';
+
+const TOKEN_PREFIX = 'smll1:';
+
+/** Continuation tokens are opaque to clients: the last key or common prefix returned, wrapped. */
+function encodeToken(after: string): string {
+  return Buffer.from(TOKEN_PREFIX + after).toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  if (!decoded.startsWith(TOKEN_PREFIX) || encodeToken(decoded.slice(TOKEN_PREFIX.length)) !== token) {
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  }
+  return decoded.slice(TOKEN_PREFIX.length);
+}
+
+export const ListObjectsV2: OperationHandler = ({ req, store, ctx }) => {
+  const list = parseListQuery(req.query);
+  const token = req.query.get('continuation-token');
+  const startAfter = req.query.get('start-after') || undefined;
+  const bucket = req.bucketRecord.name;
+  const after = token !== null ? decodeToken(token) : startAfter;
+  const page = store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after, maxKeys: list.maxKeys });
+  const encode = encoderFor(list);
+  const fetchOwner = req.query.get('fetch-owner') === 'true';
+  ctx.type = 'application/xml';
+  ctx.body = renderXml('ListBucketResult', {
+    Name: bucket,
+    Prefix: encode(list.prefix) ?? '',
+    Delimiter: encode(list.delimiter),
+    MaxKeys: list.maxKeys,
+    EncodingType: list.urlEncoded ? 'url' : undefined,
+    KeyCount: page.entries.length,
+    IsTruncated: page.isTruncated,
+    ContinuationToken: token ?? undefined,
+    NextContinuationToken: page.isTruncated && page.lastReturned !== undefined ? encodeToken(page.lastReturned) : undefined,
+    StartAfter: encode(startAfter),
+    ...contentsOf(page, encode, fetchOwner ? ownerOf(bucket) : undefined),
+  });
+};

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { S3Error } from '../http/s3-error.js';
+import type { XmlTree } from '../http/xml.js';
+import type { ListPage, ObjectRecord } from '../store/index.js';
+
+const MAX_KEYS_LIMIT = 1000;
+
+/** What ListObjects and ListObjectsV2 share from the query string. */
+export interface ListQuery {
+  prefix?: string;
+  delimiter?: string;
+  maxKeys: number;
+  urlEncoded: boolean;
+}
+
+export function parseListQuery(query: URLSearchParams): ListQuery {
+  const rawMaxKeys = query.get('max-keys');
+  let maxKeys = MAX_KEYS_LIMIT;
+  if (rawMaxKeys !== null) {
+    maxKeys = Number(rawMaxKeys);
+    if (!/^\d+$/.test(rawMaxKeys.trim()) || !Number.isSafeInteger(maxKeys) || maxKeys > 2 ** 31 - 1) {
+      throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+        ArgumentName: 'max-keys',
+        ArgumentValue: rawMaxKeys,
+      });
+    }
+    maxKeys = Math.min(maxKeys, MAX_KEYS_LIMIT);
+  }
+  const encodingType = query.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', {
+      ArgumentName: 'encoding-type',
+      ArgumentValue: encodingType,
+    });
+  }
+  return {
+    prefix: query.get('prefix') || undefined,
+    delimiter: query.get('delimiter') || undefined,
+    maxKeys,
+    urlEncoded: encodingType === 'url',
+  };
+}
+
+/**
+ * S3's `encoding-type=url`: query-string escaping (space → `+`, `+` → `%2B`) that leaves `/`
+ * and `*` alone and escapes `~`, as S3 answers and as boto3's unquote_plus expects.
+ */
+export function s3UrlEncode(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/%2F/g, '/')
+    .replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function encoderFor(list: ListQuery): (value: string | undefined) => string | undefined {
+  return (value) => (value === undefined || !list.urlEncoded ? value : s3UrlEncode(value));
+}
+
+/** The canonical user id S3 shows as Owner: stable per bucket, 64 hex digits. */
+export function ownerOf(bucket: string): XmlTree {
+  return { ID: createHash('sha256').update(`smll-storage:${bucket}`).digest('hex'), DisplayName: bucket };
+}
+
+export function contentsOf(
+  page: ListPage,
+  encode: (value: string | undefined) => string | undefined,
+  owner: XmlTree | undefined,
+): { Contents: XmlTree[]; CommonPrefixes: XmlTree[] } {
+  const contents: XmlTree[] = [];
+  const prefixes: XmlTree[] = [];
+  for (const entry of page.entries) {
+    if (entry.kind === 'prefix') {
+      prefixes.push({ Prefix: encode(entry.prefix) });
+    } else {
+      contents.push(objectEntry(entry.record, encode, owner));
+    }
+  }
+  return { Contents: contents, CommonPrefixes: prefixes };
+}
+
+function objectEntry(record: ObjectRecord, encode: (value: string | undefined) => string | undefined, owner: XmlTree | undefined): XmlTree {
+  return {
+    Key: encode(record.key),
+    LastModified: record.lastModified.toISOString(),
+    ETag: record.etag,
+    ChecksumAlgorithm: record.checksum?.algorithm,
+    ChecksumType: record.checksum?.type,
+    Size: record.size,
+    Owner: owner,
+    StorageClass: 'STANDARD',
+  };
+}

@@ -1,0 +1,20 @@
+import type { Readable } from 'node:stream';
+import { S3Error } from '../http/s3-error.js';
+
+/**
+ * Reads a request document (XML of DeleteObjects, CompleteMultipartUpload …) into memory,
+ * refusing more than `limit` bytes: these are small by S3's own rules, never object bodies.
+ */
+export async function readSmallBody(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      stream.destroy();
+      throw new S3Error('MalformedXML');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

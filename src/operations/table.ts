@@ -1,0 +1,156 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { OperationSpec } from './types.js';
+import { GetObject } from './get-object.js';
+import { HeadObject } from './head-object.js';
+import { PutObject } from './put-object.js';
+import { DeleteObject } from './delete-object.js';
+import { DeleteObjects } from './delete-objects.js';
+import { ListObjects } from './list-objects.js';
+import { ListObjectsV2 } from './list-objects-v2.js';
+import { HeadBucket } from './head-bucket.js';
+import { GetBucketLocation } from './get-bucket-location.js';
+
+/** The five IAM actions a SMLL bucket credential holds. */
+export const SMLL_GRANTED_ACTIONS: readonly string[] = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:ListBucket',
+  's3:GetBucketLocation',
+];
+
+/** Headers on a write that need actions beyond s3:PutObject, as IAM evaluates them. */
+function writeExtraActions(headers: IncomingHttpHeaders): string[] {
+  const actions: string[] = [];
+  const names = Object.keys(headers);
+  if (names.some((h) => h === 'x-amz-acl' || h.startsWith('x-amz-grant-'))) actions.push('s3:PutObjectAcl');
+  if (names.includes('x-amz-tagging')) actions.push('s3:PutObjectTagging');
+  if (names.includes('x-amz-object-lock-mode') || names.includes('x-amz-object-lock-retain-until-date')) {
+    actions.push('s3:PutObjectRetention');
+  }
+  if (names.includes('x-amz-object-lock-legal-hold')) actions.push('s3:PutObjectLegalHold');
+  return actions;
+}
+
+type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
+const bucketSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
+  name, action, method, target: 'bucket', subresource,
+});
+const objectSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
+  name, action, method, target: 'object', subresource,
+});
+const row = (method: OperationSpec['method'], target: OperationSpec['target'], spec: Row & { subresource?: string }): OperationSpec => ({
+  method, target, ...spec,
+});
+
+/**
+ * Every S3 operation the emulator recognises: how it is addressed, the IAM action it needs,
+ * and its handler. Routing, authorization, the refusal test and the README table read this.
+ * Rows without a handler are operations SMLL's credentials never grant.
+ */
+export const OPERATIONS: readonly OperationSpec[] = [
+  // service
+  row('GET', 'service', { name: 'ListBuckets', action: 's3:ListAllMyBuckets' }),
+
+  // bucket: granted
+  row('GET', 'bucket', { name: 'ListObjectsV2', action: 's3:ListBucket', queryValue: ['list-type', '2'], handler: ListObjectsV2 }),
+  row('GET', 'bucket', { name: 'ListObjects', action: 's3:ListBucket', handler: ListObjects }),
+  row('HEAD', 'bucket', { name: 'HeadBucket', action: 's3:ListBucket', handler: HeadBucket }),
+  { ...bucketSub('GET', 'location', 'GetBucketLocation', 's3:GetBucketLocation'), handler: GetBucketLocation },
+  row('POST', 'bucket', { name: 'PostObject', action: 's3:PutObject' }),
+  { ...bucketSub('POST', 'delete', 'DeleteObjects', 's3:DeleteObject'), readsBody: true, handler: DeleteObjects },
+
+  // bucket: refused
+  row('PUT', 'bucket', { name: 'CreateBucket', action: 's3:CreateBucket' }),
+  row('DELETE', 'bucket', { name: 'DeleteBucket', action: 's3:DeleteBucket' }),
+  bucketSub('GET', 'versions', 'ListObjectVersions', 's3:ListBucketVersions'),
+  bucketSub('GET', 'uploads', 'ListMultipartUploads', 's3:ListBucketMultipartUploads'),
+  bucketSub('GET', 'acl', 'GetBucketAcl', 's3:GetBucketAcl'),
+  bucketSub('PUT', 'acl', 'PutBucketAcl', 's3:PutBucketAcl'),
+  bucketSub('GET', 'cors', 'GetBucketCors', 's3:GetBucketCORS'),
+  bucketSub('PUT', 'cors', 'PutBucketCors', 's3:PutBucketCORS'),
+  bucketSub('DELETE', 'cors', 'DeleteBucketCors', 's3:PutBucketCORS'),
+  bucketSub('GET', 'policy', 'GetBucketPolicy', 's3:GetBucketPolicy'),
+  bucketSub('PUT', 'policy', 'PutBucketPolicy', 's3:PutBucketPolicy'),
+  bucketSub('DELETE', 'policy', 'DeleteBucketPolicy', 's3:DeleteBucketPolicy'),
+  bucketSub('GET', 'policyStatus', 'GetBucketPolicyStatus', 's3:GetBucketPolicyStatus'),
+  bucketSub('GET', 'versioning', 'GetBucketVersioning', 's3:GetBucketVersioning'),
+  bucketSub('PUT', 'versioning', 'PutBucketVersioning', 's3:PutBucketVersioning'),
+  bucketSub('GET', 'lifecycle', 'GetBucketLifecycleConfiguration', 's3:GetLifecycleConfiguration'),
+  bucketSub('PUT', 'lifecycle', 'PutBucketLifecycleConfiguration', 's3:PutLifecycleConfiguration'),
+  bucketSub('DELETE', 'lifecycle', 'DeleteBucketLifecycle', 's3:PutLifecycleConfiguration'),
+  bucketSub('GET', 'tagging', 'GetBucketTagging', 's3:GetBucketTagging'),
+  bucketSub('PUT', 'tagging', 'PutBucketTagging', 's3:PutBucketTagging'),
+  bucketSub('DELETE', 'tagging', 'DeleteBucketTagging', 's3:PutBucketTagging'),
+  bucketSub('GET', 'website', 'GetBucketWebsite', 's3:GetBucketWebsite'),
+  bucketSub('PUT', 'website', 'PutBucketWebsite', 's3:PutBucketWebsite'),
+  bucketSub('DELETE', 'website', 'DeleteBucketWebsite', 's3:DeleteBucketWebsite'),
+  bucketSub('GET', 'logging', 'GetBucketLogging', 's3:GetBucketLogging'),
+  bucketSub('PUT', 'logging', 'PutBucketLogging', 's3:PutBucketLogging'),
+  bucketSub('GET', 'notification', 'GetBucketNotificationConfiguration', 's3:GetBucketNotification'),
+  bucketSub('PUT', 'notification', 'PutBucketNotificationConfiguration', 's3:PutBucketNotification'),
+  bucketSub('GET', 'replication', 'GetBucketReplication', 's3:GetReplicationConfiguration'),
+  bucketSub('PUT', 'replication', 'PutBucketReplication', 's3:PutReplicationConfiguration'),
+  bucketSub('DELETE', 'replication', 'DeleteBucketReplication', 's3:PutReplicationConfiguration'),
+  bucketSub('GET', 'encryption', 'GetBucketEncryption', 's3:GetEncryptionConfiguration'),
+  bucketSub('PUT', 'encryption', 'PutBucketEncryption', 's3:PutEncryptionConfiguration'),
+  bucketSub('DELETE', 'encryption', 'DeleteBucketEncryption', 's3:PutEncryptionConfiguration'),
+  bucketSub('GET', 'object-lock', 'GetObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'),
+  bucketSub('PUT', 'object-lock', 'PutObjectLockConfiguration', 's3:PutBucketObjectLockConfiguration'),
+  bucketSub('GET', 'publicAccessBlock', 'GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock'),
+  bucketSub('PUT', 'publicAccessBlock', 'PutPublicAccessBlock', 's3:PutBucketPublicAccessBlock'),
+  bucketSub('DELETE', 'publicAccessBlock', 'DeletePublicAccessBlock', 's3:PutBucketPublicAccessBlock'),
+  bucketSub('GET', 'ownershipControls', 'GetBucketOwnershipControls', 's3:GetBucketOwnershipControls'),
+  bucketSub('PUT', 'ownershipControls', 'PutBucketOwnershipControls', 's3:PutBucketOwnershipControls'),
+  bucketSub('DELETE', 'ownershipControls', 'DeleteBucketOwnershipControls', 's3:PutBucketOwnershipControls'),
+  bucketSub('GET', 'accelerate', 'GetBucketAccelerateConfiguration', 's3:GetAccelerateConfiguration'),
+  bucketSub('PUT', 'accelerate', 'PutBucketAccelerateConfiguration', 's3:PutAccelerateConfiguration'),
+  bucketSub('GET', 'requestPayment', 'GetBucketRequestPayment', 's3:GetBucketRequestPayment'),
+  bucketSub('PUT', 'requestPayment', 'PutBucketRequestPayment', 's3:PutBucketRequestPayment'),
+  bucketSub('GET', 'analytics', 'GetBucketAnalyticsConfiguration', 's3:GetAnalyticsConfiguration'),
+  bucketSub('PUT', 'analytics', 'PutBucketAnalyticsConfiguration', 's3:PutAnalyticsConfiguration'),
+  bucketSub('DELETE', 'analytics', 'DeleteBucketAnalyticsConfiguration', 's3:PutAnalyticsConfiguration'),
+  bucketSub('GET', 'inventory', 'GetBucketInventoryConfiguration', 's3:GetInventoryConfiguration'),
+  bucketSub('PUT', 'inventory', 'PutBucketInventoryConfiguration', 's3:PutInventoryConfiguration'),
+  bucketSub('DELETE', 'inventory', 'DeleteBucketInventoryConfiguration', 's3:PutInventoryConfiguration'),
+  bucketSub('GET', 'metrics', 'GetBucketMetricsConfiguration', 's3:GetMetricsConfiguration'),
+  bucketSub('PUT', 'metrics', 'PutBucketMetricsConfiguration', 's3:PutMetricsConfiguration'),
+  bucketSub('DELETE', 'metrics', 'DeleteBucketMetricsConfiguration', 's3:PutMetricsConfiguration'),
+  bucketSub('GET', 'intelligent-tiering', 'GetBucketIntelligentTieringConfiguration', 's3:GetIntelligentTieringConfiguration'),
+  bucketSub('PUT', 'intelligent-tiering', 'PutBucketIntelligentTieringConfiguration', 's3:PutIntelligentTieringConfiguration'),
+  bucketSub('DELETE', 'intelligent-tiering', 'DeleteBucketIntelligentTieringConfiguration', 's3:PutIntelligentTieringConfiguration'),
+
+  // object: granted
+  row('GET', 'object', { name: 'GetObject', action: 's3:GetObject', handler: GetObject }),
+  row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
+  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, handler: PutObject }),
+  row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
+  row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions }),
+  objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'),
+  { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source' },
+  objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'),
+  objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
+  {
+    ...objectSub('POST', 'select', 'SelectObjectContent', 's3:GetObject'),
+    unimplementedReason: 'S3 Select is closed to new AWS customers since 2024',
+  },
+  { ...objectSub('GET', 'torrent', 'GetObjectTorrent', 's3:GetObject'), unimplementedReason: 'BitTorrent is no longer offered by S3' },
+
+  // object: refused
+  objectSub('DELETE', 'uploadId', 'AbortMultipartUpload', 's3:AbortMultipartUpload'),
+  objectSub('GET', 'uploadId', 'ListParts', 's3:ListMultipartUploadParts'),
+  objectSub('GET', 'versionId', 'GetObject (versionId)', 's3:GetObjectVersion'),
+  objectSub('HEAD', 'versionId', 'HeadObject (versionId)', 's3:GetObjectVersion'),
+  objectSub('DELETE', 'versionId', 'DeleteObject (versionId)', 's3:DeleteObjectVersion'),
+  objectSub('GET', 'acl', 'GetObjectAcl', 's3:GetObjectAcl'),
+  objectSub('PUT', 'acl', 'PutObjectAcl', 's3:PutObjectAcl'),
+  objectSub('GET', 'tagging', 'GetObjectTagging', 's3:GetObjectTagging'),
+  objectSub('PUT', 'tagging', 'PutObjectTagging', 's3:PutObjectTagging'),
+  objectSub('DELETE', 'tagging', 'DeleteObjectTagging', 's3:DeleteObjectTagging'),
+  objectSub('GET', 'attributes', 'GetObjectAttributes', 's3:GetObjectAttributes'),
+  objectSub('GET', 'retention', 'GetObjectRetention', 's3:GetObjectRetention'),
+  objectSub('PUT', 'retention', 'PutObjectRetention', 's3:PutObjectRetention'),
+  objectSub('GET', 'legal-hold', 'GetObjectLegalHold', 's3:GetObjectLegalHold'),
+  objectSub('PUT', 'legal-hold', 'PutObjectLegalHold', 's3:PutObjectLegalHold'),
+  objectSub('POST', 'restore', 'RestoreObject', 's3:RestoreObject'),
+];

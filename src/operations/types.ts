@@ -1,0 +1,57 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type Koa from 'koa';
+import type { Authentication } from '../auth/sigv4.js';
+import type { DecodedBody } from '../auth/payload.js';
+import type { BucketRecord, Store } from '../store/index.js';
+
+export type Target = 'service' | 'bucket' | 'object';
+
+/** What the resolve stage found out about a request, filled in stage by stage. */
+export interface S3Request {
+  id: string;
+  method: string;
+  target: Target;
+  bucket?: string;
+  key?: string;
+  rawPath: string;
+  rawQuery: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  operation: OperationSpec;
+  auth?: Authentication;
+  bucketRecord?: BucketRecord;
+  body?: DecodedBody;
+}
+
+/** What an operation handler gets: the request, the store, and koa's context to answer on. */
+export interface OperationContext {
+  req: S3Request & { bucketRecord: BucketRecord };
+  store: Store;
+  ctx: Koa.Context;
+}
+
+export type OperationHandler = (op: OperationContext) => Promise<void> | void;
+
+/**
+ * One row of the operation table: how a request is recognised, the IAM action it needs,
+ * and its handler (none: the emulator knows the operation but SMLL never grants it).
+ */
+export interface OperationSpec {
+  name: string;
+  action: string;
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  target: Target;
+  /** Query parameter whose presence identifies the operation (e.g. `uploads`, `acl`). */
+  subresource?: string;
+  /** Query parameter with a fixed value that identifies it (e.g. list-type=2). */
+  queryValue?: [string, string];
+  /** Request header whose presence identifies it (e.g. x-amz-copy-source). */
+  header?: string;
+  /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
+  extraActions?: (headers: IncomingHttpHeaders) => string[];
+  /** Whether the handler reads a request body (the decode stage runs only then). */
+  readsBody?: boolean;
+  handler?: OperationHandler;
+  /** Why a granted operation has no handler (shown in the README table). */
+  unimplementedReason?: string;
+}

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../bin/smll-storage.js', import.meta.url));
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** Everything printed to stdout so far. */
+  output(): string;
+  /** S3_* variables printed for each bucket. */
+  env: Record<string, Record<string, string>>;
+  endpoint: string;
+  /** Resolves with the exit code (or signal) once the process ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Parses the `# bucket NAME` blocks of `export S3_…=…` lines the CLI prints at start. */
+export function parseBucketEnv(output: string): Record<string, Record<string, string>> {
+  const env: Record<string, Record<string, string>> = {};
+  let current: Record<string, string> | undefined;
+  for (const line of output.split('\n')) {
+    const bucket = /^# bucket (\S+)$/.exec(line);
+    if (bucket) env[bucket[1]] = current = {};
+    const variable = /^export (S3_[A-Z_]+)=(.*)$/.exec(line);
+    if (variable && current) current[variable[1]] = variable[2];
+  }
+  return env;
+}
+
+/** Spawns `smll-storage serve …` and waits until it has printed its credentials. */
+export async function startCli(args: string[], cwd?: string): Promise<RunningCli> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${stdout}${stderr}`)), 15_000);
+    const check = () => {
+      if (stdout.includes('\nReady. Ctrl-C stops.\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`CLI exited with ${code}: ${stdout}${stderr}`));
+    });
+  });
+  const endpoint = /listening on (\S+)/.exec(stdout)![1];
+  return { child, output: () => stdout, env: parseBucketEnv(stdout), endpoint, exited };
+}
