@@ -19,8 +19,6 @@ interface OpenPiece {
   end: number;
 }
 
-const shardNames = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * The blob files of a data directory: `tmp/<id>` while a body is being written, then
  * `blobs/<first two hex digits of id>/<id>` once committed, immutable from then on.
@@ -37,15 +35,16 @@ export class BlobFiles {
     this.#durable = durable;
   }
 
-  /** Creates the directories, then collects orphans (see `#collectOrphans`). */
+  /**
+   * Creates the directories, then collects orphans (see `#collectOrphans`). Shard directories
+   * are made on first use (`promote`), so opening an empty data dir costs a few syscalls, not 256.
+   */
   static open(dataDir: string, durable: boolean, isReferenced: (blobId: string) => boolean): BlobFiles {
     const files = new BlobFiles(dataDir, durable);
     fs.mkdirSync(files.#tmpDir, { recursive: true });
     fs.mkdirSync(files.#blobsDir, { recursive: true });
     files.#collectOrphans(isReferenced);
-    for (const shard of shardNames) fs.mkdirSync(join(files.#blobsDir, shard), { recursive: true });
     if (durable) {
-      // The shard directories must outlive a power loss as surely as the blobs renamed into them.
       fsyncDirectory(files.#blobsDir);
       fsyncDirectory(dataDir);
     }
@@ -93,12 +92,27 @@ export class BlobFiles {
   promote(blobId: string): void {
     const target = this.pathOf(blobId);
     try {
-      fs.renameSync(this.#tempPathOf(blobId), target);
+      try {
+        fs.renameSync(this.#tempPathOf(blobId), target);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.#createShard(blobId)) throw err;
+        fs.renameSync(this.#tempPathOf(blobId), target);
+      }
     } catch (err) {
       fs.rmSync(this.#tempPathOf(blobId), { force: true });
       throw err;
     }
     if (this.#durable) fsyncDirectory(join(this.#blobsDir, blobId.slice(0, 2)));
+  }
+
+  /** Makes the blob's shard directory if it is missing; false when it already existed (the ENOENT was the temp file's). */
+  #createShard(blobId: string): boolean {
+    const shard = join(this.#blobsDir, blobId.slice(0, 2));
+    if (fs.existsSync(shard)) return false;
+    fs.mkdirSync(shard, { recursive: true });
+    // The shard directory must outlive a power loss as surely as the blob renamed into it.
+    if (this.#durable) fsyncDirectory(this.#blobsDir);
+    return true;
   }
 
   remove(blobId: string): void {

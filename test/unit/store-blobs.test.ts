@@ -24,6 +24,26 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
 }
 
+describe('shard directories', () => {
+  it('are not made when an empty data dir opens (start stays cheap), but on the first commit into each', async () => {
+    const store = Store.open({ dataDir });
+    try {
+      expect(fs.readdirSync(path.join(dataDir, 'blobs'))).toEqual([]);
+      store.upsertBucket({ name: 'b', accessKey: 'AK', secretKey: 's', region: 'local' });
+      for (const key of ['one', 'two']) {
+        const blob = await store.writeBlob(Readable.from([Buffer.from(key)]));
+        store.commitObject('b', key, blob, { userMetadata: {}, etag: '"e"' });
+        expect((await readAll(store.openObjectStream(store.getObject('b', key)!))).toString()).toBe(key);
+      }
+      const shards = fs.readdirSync(path.join(dataDir, 'blobs'));
+      expect(shards.length).toBeGreaterThanOrEqual(1);
+      for (const shard of shards) expect(shard).toMatch(/^[0-9a-f]{2}$/);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('orphan collection at open', () => {
   it('removes temp files and unreferenced blob files, and keeps referenced ones', async () => {
     let store = Store.open({ dataDir });
@@ -39,7 +59,10 @@ describe('orphan collection at open', () => {
       path.join(dataDir, 'blobs', 'cd', `${referenced}`), // a referenced id, but not where that blob lives
       path.join(dataDir, 'blobs', 'stray-file'),
     ];
-    for (const leftover of leftovers) fs.writeFileSync(leftover, 'orphan');
+    for (const leftover of leftovers) {
+      fs.mkdirSync(path.dirname(leftover), { recursive: true });
+      fs.writeFileSync(leftover, 'orphan');
+    }
     fs.mkdirSync(path.join(dataDir, 'tmp', 'half-made-dir'));
 
     store = Store.open({ dataDir });
@@ -65,6 +88,7 @@ describe('multi-blob objects (the seam for multipart uploads)', () => {
     blobs = BlobFiles.open(dataDir, false, () => false);
     segments = contents.map((content, i) => {
       const blobId = `${i}${i}000000-0000-4000-8000-00000000000${i}`;
+      fs.mkdirSync(path.dirname(blobs.pathOf(blobId)), { recursive: true });
       fs.writeFileSync(blobs.pathOf(blobId), content);
       return { blobId, size: content.length };
     });
