@@ -8,6 +8,7 @@ import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json
 import { decodeBody, type DecodedBody, type DecodedBodyResult } from '../../src/auth/payload.js';
 import { authenticate, EMPTY_SHA256, type Authentication } from '../../src/auth/sigv4.js';
 import { S3Error } from '../../src/http/s3-error.js';
+import { describeS3Error, thrownS3Error, type ThrownS3Error } from './thrown-s3-error.js';
 
 const { accessKeyId: KEY, secretKey: SECRET, region: REGION } = headerExamples.credentials;
 const NOW = new Date(headerExamples.now);
@@ -41,7 +42,7 @@ function authFor(payloadHash: string): Authentication {
 interface Outcome {
   data: Buffer;
   result?: DecodedBodyResult;
-  error?: { code: string; status: number; message: string; fields: Record<string, unknown> };
+  error?: ThrownS3Error;
 }
 
 /** Reads the decoded stream to its end or its error. */
@@ -52,7 +53,7 @@ function read(body: DecodedBody): Promise<Outcome> {
     body.stream.on('end', () => resolve({ data: Buffer.concat(chunks), result: body.result() }));
     body.stream.on('error', (err) => {
       if (!(err instanceof S3Error)) return reject(err);
-      resolve({ data: Buffer.concat(chunks), error: { code: err.code, status: err.status, message: err.message, fields: err.fields } });
+      resolve({ data: Buffer.concat(chunks), error: describeS3Error(err) });
     });
   });
 }
@@ -68,18 +69,8 @@ function put(headers: IncomingHttpHeaders, body: string = DATA, payloadHash = 'U
   return read(decodeBody(source(body), authFor(payloadHash), headers));
 }
 
-function thrown(call: () => unknown): Outcome['error'] {
-  try {
-    call();
-  } catch (err) {
-    if (err instanceof S3Error) return { code: err.code, status: err.status, message: err.message, fields: err.fields };
-    throw err;
-  }
-  throw new Error('expected an S3Error');
-}
-
 function decodeSync(headers: IncomingHttpHeaders, payloadHash = 'UNSIGNED-PAYLOAD'): Outcome['error'] {
-  return thrown(() => decodeBody(source(DATA), authFor(payloadHash), headers));
+  return thrownS3Error(() => decodeBody(source(DATA), authFor(payloadHash), headers));
 }
 
 describe('a plain body', () => {
@@ -352,7 +343,7 @@ describe('bodies the emulator cannot take', () => {
 
   test('signed chunks without credentials: AccessDenied', () => {
     const headers = { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' };
-    expect(thrown(() => decodeBody(source(DATA), undefined, headers))?.code).toBe('AccessDenied');
+    expect(thrownS3Error(() => decodeBody(source(DATA), undefined, headers))?.code).toBe('AccessDenied');
   });
 
   test('an anonymous unsigned-trailer body is decoded', async () => {

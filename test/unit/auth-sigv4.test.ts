@@ -4,7 +4,7 @@ import headerExamples from '../../fixtures/sigv4/s3-header-auth-examples.json' w
 import presignedExample from '../../fixtures/sigv4/s3-presigned-url-example.json' with { type: 'json' };
 import chunkedExample from '../../fixtures/sigv4/aws-chunked-signed-payload.json' with { type: 'json' };
 import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json' with { type: 'json' };
-import { S3Error } from '../../src/http/s3-error.js';
+import { thrownS3Error, type ThrownS3Error } from './thrown-s3-error.js';
 import {
   EMPTY_SHA256,
   authenticate,
@@ -42,23 +42,6 @@ function withAuthorization(example: Example, signature = example.signature): Sig
   };
 }
 
-interface ThrownS3Error {
-  code: string;
-  status: number;
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-/** The S3Error a call throws, as the parts S3 puts in its error document. */
-function errorOf(call: () => unknown): ThrownS3Error {
-  try {
-    call();
-  } catch (err) {
-    if (err instanceof S3Error) return { code: err.code, status: err.status, message: err.message, fields: err.fields };
-    throw err;
-  }
-  throw new Error('expected an S3Error');
-}
 
 describe('the AWS documentation examples, header auth', () => {
   test.each(headerExamples.examples)('$name: canonical request, string to sign and signature', (example) => {
@@ -310,17 +293,17 @@ describe('authenticate with the Authorization header', () => {
       },
     ],
   ])('with %s', (_name, edit, expected) => {
-    expect(errorOf(() => authenticate(edit(headerSigned()), lookup, options))).toMatchObject(expected);
+    expect(thrownS3Error(() => authenticate(edit(headerSigned()), lookup, options))).toMatchObject(expected);
   });
 
   test('x-amz-content-sha256 is the one x-amz-* header that may go unsigned (the signature then decides)', () => {
     const request = editAuthorization(headerSigned(), ';x-amz-content-sha256', '');
-    expect(errorOf(() => authenticate(request, lookup, options)).code).toBe('SignatureDoesNotMatch');
+    expect(thrownS3Error(() => authenticate(request, lookup, options)).code).toBe('SignatureDoesNotMatch');
   });
 
   test('a SigV2 presigned URL is refused as unsupported', () => {
     const request = { method: 'GET', rawPath: '/b/k', rawQuery: `AWSAccessKeyId=${KEY}&Expires=1&Signature=abc%3D`, headers: {} };
-    expect(errorOf(() => authenticate(request, lookup, options))).toMatchObject(UNSUPPORTED);
+    expect(thrownS3Error(() => authenticate(request, lookup, options))).toMatchObject(UNSUPPORTED);
   });
 
   test('a wrong signature gets SignatureDoesNotMatch with the strings the server signed', () => {
@@ -347,7 +330,7 @@ describe('authenticate with the Authorization header', () => {
     ].join('\n');
     const toSign = stringToSign('20130524T000000Z', SCOPE, canonicalRequest);
     const bytes = (text: string) => Array.from(Buffer.from(text), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-    const error = errorOf(() => authenticate(request, lookup, options));
+    const error = thrownS3Error(() => authenticate(request, lookup, options));
     expect(error).toMatchObject({
       code: 'SignatureDoesNotMatch',
       status: 403,
@@ -383,7 +366,7 @@ describe('authenticate with the Authorization header', () => {
       expect(authenticate(request, lookup, options)?.kind).toBe('header');
       return;
     }
-    expect(errorOf(() => authenticate(request, lookup, options))).toEqual({
+    expect(thrownS3Error(() => authenticate(request, lookup, options))).toEqual({
       code: 'RequestTimeTooSkewed',
       status: 403,
       message: 'The difference between the request time and the current time is too large.',
@@ -393,16 +376,16 @@ describe('authenticate with the Authorization header', () => {
 
   test('the signature is checked before the clock', () => {
     const request = editAuthorization(headerSigned({ now: new Date(NOW.getTime() + 3600_000) }), /\w{64}$/, '0'.repeat(64));
-    expect(errorOf(() => authenticate(request, lookup, options)).code).toBe('SignatureDoesNotMatch');
+    expect(thrownS3Error(() => authenticate(request, lookup, options)).code).toBe('SignatureDoesNotMatch');
   });
 
   test('every signed header counts: changing one breaks the signature', () => {
     const request = headerSigned({ headers: { 'x-amz-meta-color': 'red', 'content-type': 'text/plain' } });
     expect(authenticate(request, lookup, options)?.kind).toBe('header');
-    expect(errorOf(() => authenticate(withHeader(request, 'content-type', 'text/html'), lookup, options)).code).toBe(
+    expect(thrownS3Error(() => authenticate(withHeader(request, 'content-type', 'text/html'), lookup, options)).code).toBe(
       'SignatureDoesNotMatch',
     );
-    expect(errorOf(() => authenticate({ ...request, rawPath: '/bucket/other' }, lookup, options)).code).toBe(
+    expect(thrownS3Error(() => authenticate({ ...request, rawPath: '/bucket/other' }, lookup, options)).code).toBe(
       'SignatureDoesNotMatch',
     );
   });
@@ -437,7 +420,7 @@ describe('authenticate a presigned URL', () => {
   test.each(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'])(
     'without %s',
     (name) => {
-      expect(errorOf(() => authenticate(withQuery(presigned(), name, undefined), lookup, options))).toEqual({
+      expect(thrownS3Error(() => authenticate(withQuery(presigned(), name, undefined), lookup, options))).toEqual({
         ...parameterError(
           'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
         ),
@@ -485,12 +468,12 @@ describe('authenticate a presigned URL', () => {
     ['one more parameter', 'versionId', 'null', { code: 'SignatureDoesNotMatch' }],
     ['a changed expiry', 'X-Amz-Expires', '61', { code: 'SignatureDoesNotMatch' }],
   ])('with %s', (_name, parameter, value, expected) => {
-    expect(errorOf(() => authenticate(withQuery(presigned(), parameter, value), lookup, options))).toMatchObject(expected);
+    expect(thrownS3Error(() => authenticate(withQuery(presigned(), parameter, value), lookup, options))).toMatchObject(expected);
   });
 
   test('an unsigned x-amz-* header is refused', () => {
     const request = withHeader(presigned(), 'x-amz-acl', 'public-read');
-    expect(errorOf(() => authenticate(request, lookup, options))).toMatchObject({
+    expect(thrownS3Error(() => authenticate(request, lookup, options))).toMatchObject({
       code: 'AccessDenied',
       fields: { HeadersNotSigned: 'x-amz-acl' },
     });
@@ -509,7 +492,7 @@ describe('authenticate a presigned URL', () => {
       expect(authenticate(request, lookup, { region: REGION, now })?.kind).toBe('presigned');
       return;
     }
-    expect(errorOf(() => authenticate(request, lookup, { region: REGION, now }))).toEqual({
+    expect(thrownS3Error(() => authenticate(request, lookup, { region: REGION, now }))).toEqual({
       code: 'AccessDenied',
       status: 403,
       message: 'Request has expired',
@@ -519,7 +502,7 @@ describe('authenticate a presigned URL', () => {
 
   test('is not yet valid more than 15 minutes before X-Amz-Date', () => {
     const now = new Date(NOW.getTime() - 901_000);
-    expect(errorOf(() => authenticate(presigned(), lookup, { region: REGION, now }))).toEqual({
+    expect(thrownS3Error(() => authenticate(presigned(), lookup, { region: REGION, now }))).toEqual({
       code: 'AccessDenied',
       status: 403,
       message: 'Request is not yet valid',
@@ -530,7 +513,7 @@ describe('authenticate a presigned URL', () => {
   test('checks the signature before the expiry', () => {
     const request = withQuery(presigned(), 'X-Amz-Signature', '0'.repeat(64));
     const later = { region: REGION, now: new Date(NOW.getTime() + 3600_000) };
-    expect(errorOf(() => authenticate(request, lookup, later)).code).toBe('SignatureDoesNotMatch');
+    expect(thrownS3Error(() => authenticate(request, lookup, later)).code).toBe('SignatureDoesNotMatch');
   });
 
   test('takes the payload hash from a signed x-amz-content-sha256 header or the X-Amz-Content-Sha256 parameter', () => {
