@@ -1,0 +1,166 @@
+/**
+ * `npm run bench [-- --workload W1,W3] [--target emulator,ceiling] [--reps 3] [--smoke]`
+ *
+ * Starts every target itself, runs each workload on each in turn (the order rotating between
+ * repetitions, so that drift on a shared machine hits all of them alike), and writes
+ * latest.json / latest.md / latest.svg under test/bench/results/ (results/tmp/ for --smoke).
+ */
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { summarise, writeReport } from './report.mjs';
+import { TARGET_NAMES, describeTarget, installTargets, startTarget } from './targets.mjs';
+import { defineListingMetrics, runInProcessStartup, runLargeObject, runListing, runSmallObjects, seedListing } from './workloads.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    workload: { type: 'string', default: 'W1,W2,W3,W4' },
+    target: { type: 'string' },
+    reps: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+
+const FULL = {
+  repetitions: 3,
+  w1: { count: 3000, concurrency: 32, size: 4096 },
+  w2: { size: 1024 ** 3 },
+  w3: { levels: [20_000, 200_000], pageSize: 1000 },
+  w4: { cliRepetitions: 5, inProcessRepetitions: 20 },
+  targets: TARGET_NAMES,
+};
+/** Seconds, not a measurement: proves that every workload runs end to end. */
+const SMOKE = {
+  repetitions: 1,
+  w1: { count: 64, concurrency: 8, size: 4096 },
+  w2: { size: 8 * 1024 ** 2 },
+  w3: { levels: [300, 1500], pageSize: 100 },
+  w4: { cliRepetitions: 1, inProcessRepetitions: 2 },
+  targets: ['emulator', 'ceiling'],
+};
+
+const config = flags.smoke ? SMOKE : FULL;
+const repetitions = flags.reps ? Number(flags.reps) : config.repetitions;
+const workloads = new Set(flags.workload.toUpperCase().split(','));
+const targetNames = flags.target ? flags.target.split(',') : config.targets;
+for (const name of targetNames) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name}; known: ${TARGET_NAMES.join(', ')}`);
+for (const w of workloads) if (!['W1', 'W2', 'W3', 'W4'].includes(w)) throw new Error(`unknown workload ${w}; known: W1, W2, W3, W4`);
+if (workloads.has('W3')) defineListingMetrics(config.w3.levels, config.w3.pageSize);
+
+const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const targets = targetNames.map((name) => ({ ...describeTarget(name) }));
+const samples = {};
+const errors = [];
+const notes = [];
+const record = (values, name) => {
+  for (const [id, value] of Object.entries(values)) ((samples[id] ??= {})[name] ??= []).push(value);
+};
+/** The targets in a different order each repetition. */
+const rotated = (list, rep) => list.map((_, i) => list[(i + rep) % list.length]);
+const usable = () => targets.filter((t) => !t.error).map((t) => t.name);
+
+for (const [name, error] of Object.entries(installTargets(targetNames))) targets.find((t) => t.name === name).error = error;
+
+if (workloads.has('W4')) {
+  for (let rep = 0; rep < config.w4.cliRepetitions; rep++) {
+    for (const name of rotated(usable(), rep)) {
+      try {
+        const running = await startTarget(name);
+        record({ 'w4.cli': running.startupMs }, name);
+        await running.stop();
+      } catch (err) {
+        targets.find((t) => t.name === name).error = `start failed: ${err.message}`;
+      }
+    }
+  }
+  log(`W4 start-up measured (${config.w4.cliRepetitions} spawns each)`);
+  if (targetNames.includes('emulator') || targetNames.includes('ceiling')) {
+    const inProcess = await runInProcessStartup(config.w4.inProcessRepetitions);
+    for (const name of ['emulator', 'ceiling']) {
+      if (targetNames.includes(name)) for (const ms of inProcess[name]) record({ 'w4.inProcess': ms }, name);
+    }
+  }
+}
+
+const running = new Map();
+if (['W1', 'W2', 'W3'].some((w) => workloads.has(w))) {
+  for (const name of usable()) {
+    try {
+      running.set(name, await startTarget(name));
+    } catch (err) {
+      targets.find((t) => t.name === name).error = `start failed: ${err.message}`;
+    }
+  }
+}
+
+/** Runs `measure` on every running target, `repetitions` times, rotating the order. */
+async function eachTarget(workload, reps, measure) {
+  const failed = new Set();
+  for (let rep = 0; rep < reps; rep++) {
+    for (const [name, target] of rotated([...running], rep)) {
+      if (failed.has(name)) continue;
+      try {
+        record(await measure(target, rep), name);
+      } catch (err) {
+        failed.add(name);
+        errors.push({ target: name, workload, error: err.message });
+        log(`${workload} failed on ${name}: ${err.message}`);
+      }
+    }
+  }
+}
+
+try {
+  if (workloads.has('W1')) {
+    await eachTarget('W1', repetitions, (target, rep) => runSmallObjects(target, { ...config.w1, tag: rep }));
+    log('W1 small objects done');
+  }
+  if (workloads.has('W2')) {
+    await eachTarget('W2', repetitions, (target, rep) => runLargeObject(target, { ...config.w2, tag: `large-${rep}` }));
+    log('W2 large object done');
+  }
+  if (workloads.has('W3')) {
+    let seeded = 0;
+    for (const level of config.w3.levels) {
+      const seconds = [];
+      await eachTarget('W3 seeding', 1, async (target) => {
+        const took = await seedListing(target, seeded, level);
+        seconds.push(`${target.name} ${took.toFixed(1)} s`);
+        return {};
+      });
+      notes.push(`W3 seeding to ${level.toLocaleString('en-US')} keys (every target alike: presigned PUTs of empty objects, 64 in flight): ${seconds.join(', ')}.`);
+      log(`W3 seeded ${level} keys`);
+      seeded = level;
+      await eachTarget(`W3 at ${level}`, repetitions, (target) => runListing(target, { level, pageSize: config.w3.pageSize }));
+      log(`W3 listing at ${level} keys done`);
+    }
+  }
+} finally {
+  for (const target of running.values()) await target.stop();
+}
+
+const meta = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Linux ${os.release()} (shared with other work: compare ratios, not absolutes)`,
+  node: process.versions.node,
+  repetitions,
+  smoke: flags.smoke,
+  config: { ...config, targets: undefined },
+  errors,
+  notes: [
+    'Load generator: one undici Pool per target and workload, keep-alive, SigV4 presigned URLs (UNSIGNED-PAYLOAD) computed before each timed batch; every response body read to its end.',
+    'W2: the body is generated chunk by chunk (1 MiB) while it is sent, and the GET is checked by length and CRC-32; MB = 10^6 bytes. Peak RSS is the kernel high-water mark (VmHWM) of the server process, reset before the PUT.',
+    'The ceiling computes the MD5 ETag of each PUT, as S3 requires, and nothing else.',
+    ...notes,
+  ],
+};
+const report = summarise({ samples, targets, meta });
+const outDir = join(dirname(fileURLToPath(import.meta.url)), flags.smoke ? 'results/tmp' : 'results');
+process.stdout.write(writeReport(report, outDir));
+log(`written to ${outDir}`);
+const broken = flags.smoke ? [...targets.filter((t) => t.error), ...errors] : [];
+if (broken.length) {
+  log('smoke run failed: a target or workload did not run');
+  process.exitCode = 1;
+}
