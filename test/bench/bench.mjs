@@ -113,7 +113,7 @@ async function eachTarget(workload, reps, measure) {
 
 try {
   if (workloads.has('W1')) {
-    await eachTarget('W1', repetitions, (target, rep) => runSmallObjects(target, { ...config.w1, tag: rep }));
+    await eachTarget('W1', repetitions, (target, rep) => runSmallObjects(target, { ...config.w1, tag: rep }, (line) => notes.push(line)));
     log('W1 small objects done');
   }
   if (workloads.has('W2')) {

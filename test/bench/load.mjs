@@ -31,26 +31,36 @@ async function send(pool, method, path, body) {
 }
 
 /**
- * Sends one request per path, `concurrency` at a time. Returns the ops/s over the whole batch
- * and the latency percentiles in ms.
+ * Sends one request per path, `concurrency` at a time. Returns the ops/s over the whole batch,
+ * the latency percentiles in ms, and the failed requests: a batch fails as a whole (throws)
+ * only when more than `tolerance` of its requests fail, so one peer's rare error is reported,
+ * not fatal.
  */
-export async function runBatch(pool, { method, paths, body, concurrency }) {
+export async function runBatch(pool, { method, paths, body, concurrency, tolerance = 0 }) {
   const latencies = new Float64Array(paths.length);
+  let failures = 0;
+  let firstFailure;
   let next = 0;
   const worker = async () => {
     while (next < paths.length) {
       const index = next++;
       const started = performance.now();
-      await send(pool, method, paths[index], body);
+      try {
+        await send(pool, method, paths[index], body);
+      } catch (err) {
+        failures++;
+        firstFailure ??= err;
+      }
       latencies[index] = performance.now() - started;
     }
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
   const seconds = (performance.now() - started) / 1000;
+  if (failures > tolerance * paths.length) throw firstFailure;
   latencies.sort();
   const percentile = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { opsPerSecond: paths.length / seconds, p50Ms: percentile(50), p99Ms: percentile(99) };
+  return { opsPerSecond: paths.length / seconds, p50Ms: percentile(50), p99Ms: percentile(99), failures, firstFailure };
 }
 
 /** One request, its whole body as text (listings). */

@@ -5,6 +5,6 @@
 import S3rver from 's3rver';
 
 const [port, directory, bucket] = process.argv.slice(2);
-const server = new S3rver({ port: Number(port), address: '127.0.0.1', directory, silent: true, configureBuckets: [{ name: bucket }] });
+const server = new S3rver({ port: Number(port), address: '127.0.0.1', directory, silent: !process.env.BENCH_DEBUG, configureBuckets: [{ name: bucket }] });
 const { port: actualPort } = await server.run();
 process.stdout.write(`listening ${actualPort}\n`);

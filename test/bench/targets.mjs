@@ -26,7 +26,18 @@ const DEFINITIONS = {
     credentials: { accessKeyId: 'BENCHACCESSKEY', secretKey: 'bench-secret-key' },
     command: (port) => [
       process.execPath,
-      [join(repoDir, 'bin/smll-storage.js'), 'serve', '--temp', '--quiet', '--port', String(port), '--bucket', `${BUCKET}=BENCHACCESSKEY:bench-secret-key`],
+      [
+        // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the emulator there (read it with profile-summary.mjs).
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.env.BENCH_CPU_PROF)] : []),
+        join(repoDir, 'bin/smll-storage.js'),
+        'serve',
+        '--temp',
+        '--quiet',
+        '--port',
+        String(port),
+        '--bucket',
+        `${BUCKET}=BENCHACCESSKEY:bench-secret-key`,
+      ],
     ],
     probe: { method: 'HEAD', path: `/${BUCKET}` },
   },
@@ -41,7 +52,8 @@ const DEFINITIONS = {
     label: 's3rver',
     verifiesSignatures: true,
     credentials: { accessKeyId: 'S3RVER', secretKey: 'S3RVER' },
-    command: (port, dataDir) => [process.execPath, [join(benchDir, 's3rver-server.mjs'), String(port), dataDir, BUCKET]],
+    // Its ListObjectsV2 continuation tokens use DES, which OpenSSL 3 keeps in the legacy provider.
+    command: (port, dataDir) => [process.execPath, ['--openssl-legacy-provider', join(benchDir, 's3rver-server.mjs'), String(port), dataDir, BUCKET]],
     probe: { method: 'HEAD', path: `/${BUCKET}` },
   },
   moto: {
@@ -136,7 +148,7 @@ export async function startTarget(name, { timeoutMs = 60_000 } = {}) {
   const child = spawn(command, args, {
     cwd: dataDir,
     env: { ...process.env, ...definition.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
