@@ -4,9 +4,14 @@
  * themselves use, SHA-1/SHA-256 from node:crypto, so our values match what clients compute.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
-import { Crc32c } from '@aws-crypto/crc32c';
-import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+
+// Loaded on first use (synchronously, they are CommonJS): most runs never see these two
+// algorithms, and @aws-sdk/crc64-nvme alone adds a noticeable share to the emulator's start.
+const require = createRequire(import.meta.url);
+let crc32cModule: typeof import('@aws-crypto/crc32c') | undefined;
+let crc64NvmeModule: typeof import('@aws-sdk/crc64-nvme') | undefined;
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 
@@ -70,7 +75,8 @@ function createCrc32(): Checksum {
 }
 
 function createCrc32c(): Checksum {
-  const crc = new Crc32c();
+  crc32cModule ??= require('@aws-crypto/crc32c') as typeof import('@aws-crypto/crc32c');
+  const crc = new crc32cModule.Crc32c();
   return {
     update: (chunk) => {
       crc.update(chunk);
@@ -80,7 +86,8 @@ function createCrc32c(): Checksum {
 }
 
 function createCrc64Nvme(): Checksum {
-  const crc = new Crc64Nvme();
+  crc64NvmeModule ??= require('@aws-sdk/crc64-nvme') as typeof import('@aws-sdk/crc64-nvme');
+  const crc = new crc64NvmeModule.Crc64Nvme();
   return {
     update: (chunk) => crc.update(chunk),
     digestBase64: async () => Buffer.from(await crc.digest()).toString('base64'),

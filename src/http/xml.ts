@@ -1,8 +1,15 @@
-import { create, convert } from 'xmlbuilder2';
+import { createRequire } from 'node:module';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { S3Error } from './s3-error.js';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+// xmlbuilder2 (CommonJS, a DOM implementation underneath) is loaded on the first document rather
+// than at import: it is the largest part of the emulator's start-up, and many runs (object
+// reads and writes, HEAD) never render or parse XML.
+const require = createRequire(import.meta.url);
+let xmlbuilder2: typeof import('xmlbuilder2') | undefined;
+const xmlLibrary = () => (xmlbuilder2 ??= require('xmlbuilder2') as typeof import('xmlbuilder2'));
 
 /** A value tree rendered as nested elements; arrays repeat the element, undefined omits it. */
 export type XmlValue = string | number | boolean | undefined | XmlTree | XmlValue[];
@@ -36,7 +43,7 @@ function escapeControlCharacters(xml: string): string {
 
 /** Renders a root element holding `content` (elements, or text) as an S3 XML document, with S3's namespace unless `xmlns` is null. */
 export function renderXml(rootName: string, content: XmlTree | string, xmlns: string | null = S3_XMLNS): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const doc = xmlLibrary().create({ version: '1.0', encoding: 'UTF-8' });
   const root = xmlns ? doc.ele(xmlns, rootName) : doc.ele(rootName);
   if (typeof content === 'string') {
     if (content !== '') root.txt(content);
@@ -53,7 +60,7 @@ export type ParsedXmlNode = string | ParsedXml | ParsedXmlNode[];
 export function parseXml(text: string): ParsedXml {
   let parsed: unknown;
   try {
-    parsed = convert(text, { format: 'object' });
+    parsed = xmlLibrary().convert(text, { format: 'object' });
   } catch {
     throw new S3Error('MalformedXML');
   }
