@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
+import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
-import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 
 export interface BucketDefinition {
@@ -13,6 +14,8 @@ export interface BucketDefinition {
   /** Generated (and persisted) when missing. */
   accessKey?: string;
   secretKey?: string;
+  /** IAM actions this bucket's credential may do beyond SMLL's five (e.g. `s3:AbortMultipartUpload`). */
+  allow?: string[];
 }
 
 export interface EmulatorOptions {
@@ -32,6 +35,10 @@ export interface EmulatorOptions {
   vhostDomain?: string;
   /** Receives one line per request; unset: silent. */
   log?: (line: string) => void;
+  /** IAM actions every served bucket's credential may do beyond SMLL's five. */
+  allow?: string[];
+  /** SigV2 presigned URLs (boto3's default in us-east-1): accepted with a logged warning, or refused. Default accept. */
+  sigv2?: SigV2Policy;
 }
 
 /** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
@@ -65,9 +72,18 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** Throws unless every name is an IAM action of the operation table (a typo would grant nothing, silently). */
+function validateActions(actions: readonly string[], where: string): void {
+  for (const action of actions) {
+    if (!KNOWN_ACTIONS.has(action)) {
+      throw new Error(`${where}: unknown IAM action "${action}"; known actions are those of the operation table (e.g. s3:AbortMultipartUpload).`);
+    }
+  }
+}
+
 function validateDefinitions(definitions: BucketDefinition[]): void {
   const seen = new Set<string>();
-  for (const { name, accessKey, secretKey } of definitions) {
+  for (const { name, accessKey, secretKey, allow } of definitions) {
     const problem = bucketNameProblem(name);
     if (problem) throw new Error(`Invalid bucket name "${name}": a bucket name ${problem}.`);
     if (seen.has(name)) throw new Error(`Bucket "${name}" is given twice.`);
@@ -78,6 +94,7 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
     if (accessKey !== undefined && !/^[A-Za-z0-9]{3,128}$/.test(accessKey)) {
       throw new Error(`Bucket "${name}": an access key id is 3 to 128 letters and digits.`);
     }
+    validateActions(allow ?? [], `Bucket "${name}"`);
   }
 }
 
@@ -87,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1';
   const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
   validateDefinitions(definitions);
+  validateActions(options.allow ?? [], 'allow');
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
@@ -108,13 +126,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   }
 
-  const granted = new Set(SMLL_GRANTED_ACTIONS);
+  // Grants are per invocation (not persisted): a bucket gets SMLL's five, what `allow` adds for
+  // every bucket, and what its own definition adds.
+  const grantedToAll = new Set([...SMLL_GRANTED_ACTIONS, ...(options.allow ?? [])]);
+  const grantedByBucket = new Map(
+    definitions.filter((d) => d.allow?.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow!])] as const),
+  );
   const app = createApp({
     store,
     region,
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
-    grantedActions: () => granted,
+    grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
     log: options.log,
+    sigv2: options.sigv2 ?? 'accept',
   });
   const server: Server = createServer(app.callback());
   // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.

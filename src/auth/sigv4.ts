@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/s3-error.js';
 import { UNSUPPORTED_MECHANISM_MESSAGE, authenticateWithHeader } from './header-auth.js';
 import { PRESIGN_PARAMETER_NAMES, authenticatePresigned } from './presigned-auth.js';
+import { authenticateSigV2Query, type SigV2Policy } from './sigv2.js';
 import { parseQuery } from './uri-encoding.js';
 
 export { buildCanonicalRequest, canonicalHeaderValue, canonicalQuery, canonicalUri } from './canonical-request.js';
@@ -27,7 +28,8 @@ export interface SignableRequest {
 
 export interface Authentication {
   accessKeyId: string;
-  kind: 'header' | 'presigned';
+  /** sigv2: a SigV2 presigned URL; post-policy: a browser form's signed policy (PostObject). */
+  kind: 'header' | 'presigned' | 'sigv2' | 'post-policy';
   /** x-amz-content-sha256 value; for presigned without that header: 'UNSIGNED-PAYLOAD'. */
   payloadHash: string;
   /** For chunk signatures. */
@@ -43,6 +45,11 @@ export interface Authentication {
 export interface AuthenticateOptions {
   region: string;
   now?: Date;
+  /** SigV2 presigned URLs: verified and accepted, or refused (default: refused). */
+  sigv2?: SigV2Policy;
+  /** The bucket the request addresses and whether it came in the Host header: SigV2 signs it. */
+  bucket?: string;
+  virtualHosted?: boolean;
 }
 
 const ONE_MECHANISM_MESSAGE =
@@ -69,7 +76,10 @@ export function authenticate(
   }
   if (presigned) return authenticatePresigned(req, lookupSecret, options);
   // A SigV2 presigned URL (AWSAccessKeyId, Signature, Expires).
-  if (signatureV2Query) throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
+  if (signatureV2Query) {
+    if (options.sigv2 !== 'accept') throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
+    return authenticateSigV2Query(req, lookupSecret, { bucket: options.bucket, virtualHosted: options.virtualHosted ?? false, now: options.now });
+  }
   return undefined;
 }
 

@@ -4,6 +4,9 @@ import Router from '@koa/router';
 import { authenticate } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody } from '../auth/payload.js';
+import { formFieldsAsHeaders, readPostForm } from '../auth/post-policy-form.js';
+import { authenticatePostPolicy } from '../auth/post-policy.js';
+import type { SigV2Policy } from '../auth/sigv2.js';
 import type { BucketRecord, Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
 import { resolveRequest } from './resolve.js';
@@ -19,6 +22,8 @@ export interface AppConfig {
   grantedActions(bucket: string): ReadonlySet<string>;
   /** One line per request; undefined: silent. */
   log?: (line: string) => void;
+  /** SigV2 presigned URLs and forms: accepted (with a warning per request) or refused. */
+  sigv2: SigV2Policy;
 }
 
 interface RequestState {
@@ -95,17 +100,34 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.state.s3 = req;
 
     let credentialBucket: BucketRecord | undefined;
-    req.auth = authenticate(
-      { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
-      (accessKeyId) => {
-        credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
-        return credentialBucket?.secretKey;
-      },
-      { region: config.region },
-    );
+    const lookupSecret = (accessKeyId: string) => {
+      credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
+      return credentialBucket?.secretKey;
+    };
+    if (req.operation.authenticatesFromForm) {
+      // PostObject carries its credential, signature and policy as form fields ahead of the file:
+      // this stage reads the form up to the file part and leaves the file unread for the operation.
+      const form = await readPostForm(ctx.req, req.headers);
+      const verified = authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
+      req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
+      req.auth = verified?.auth;
+    } else {
+      req.auth = authenticate(
+        { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
+        lookupSecret,
+        { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
+      );
+    }
     if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
+    if (req.auth.kind === 'sigv2') {
+      config.log?.(
+        `warning: ${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
+          `(boto3 signs presigned URLs so unless configured with signature_version='s3v4'); --sigv2 reject refuses it`,
+      );
+    }
 
-    authorize(req, credentialBucket.name, config.grantedActions(credentialBucket.name));
+    // A form's fields stand for the headers of a PUT (acl → x-amz-acl …): the same extra actions apply.
+    authorize(req.form ? { ...req, headers: formFieldsAsHeaders(req.form.fields) } : req, credentialBucket.name, config.grantedActions(credentialBucket.name));
     const bucketRecord = credentialBucket;
     req.bucketRecord = bucketRecord;
 

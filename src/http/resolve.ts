@@ -34,6 +34,7 @@ export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: r
   if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI');
 
   let bucket = bucketFromHost(req.headers.host, vhostDomains);
+  const virtualHosted = bucket !== undefined;
   let rawKey: string | undefined;
   if (bucket !== undefined) {
     rawKey = rawPath.slice(1);
@@ -56,6 +57,7 @@ export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: r
     target,
     bucket,
     key,
+    virtualHosted,
     rawPath,
     rawQuery,
     query,

@@ -9,6 +9,7 @@ import { ListObjects } from './list-objects.js';
 import { ListObjectsV2 } from './list-objects-v2.js';
 import { HeadBucket } from './head-bucket.js';
 import { GetBucketLocation } from './get-bucket-location.js';
+import { PostObject } from './post-object.js';
 
 /** The five IAM actions a SMLL bucket credential holds. */
 export const SMLL_GRANTED_ACTIONS: readonly string[] = [
@@ -57,7 +58,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   row('GET', 'bucket', { name: 'ListObjects', action: 's3:ListBucket', handler: ListObjects }),
   row('HEAD', 'bucket', { name: 'HeadBucket', action: 's3:ListBucket', handler: HeadBucket }),
   { ...bucketSub('GET', 'location', 'GetBucketLocation', 's3:GetBucketLocation'), handler: GetBucketLocation },
-  row('POST', 'bucket', { name: 'PostObject', action: 's3:PutObject' }),
+  row('POST', 'bucket', { name: 'PostObject', action: 's3:PutObject', authenticatesFromForm: true, extraActions: writeExtraActions, handler: PostObject }),
   { ...bucketSub('POST', 'delete', 'DeleteObjects', 's3:DeleteObject'), readsBody: true, handler: DeleteObjects },
 
   // bucket: refused
@@ -126,7 +127,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
   row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions }),
-  objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'),
+  { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions },
   { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source' },
   objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'),
   objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
@@ -154,3 +155,6 @@ export const OPERATIONS: readonly OperationSpec[] = [
   objectSub('PUT', 'legal-hold', 'PutObjectLegalHold', 's3:PutObjectLegalHold'),
   objectSub('POST', 'restore', 'RestoreObject', 's3:RestoreObject'),
 ];
+
+/** Every IAM action some operation needs: the names `allow` may grant. */
+export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(OPERATIONS.map((spec) => spec.action));

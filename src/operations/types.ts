@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type Koa from 'koa';
 import type { Authentication } from '../auth/sigv4.js';
 import type { DecodedBody } from '../auth/payload.js';
+import type { PostForm } from '../auth/post-policy-form.js';
 import type { BucketRecord, Store } from '../store/index.js';
 
 export type Target = 'service' | 'bucket' | 'object';
@@ -13,6 +14,8 @@ export interface S3Request {
   target: Target;
   bucket?: string;
   key?: string;
+  /** The bucket came in the Host header (BUCKET.localhost), not in the path. */
+  virtualHosted?: boolean;
   rawPath: string;
   rawQuery: string;
   query: URLSearchParams;
@@ -21,6 +24,8 @@ export interface S3Request {
   auth?: Authentication;
   bucketRecord?: BucketRecord;
   body?: DecodedBody;
+  /** PostObject: the form fields read by the authenticate stage, and the file still to be read. */
+  form?: PostForm;
 }
 
 /** What an operation handler gets: the request, the store, and koa's context to answer on. */
@@ -49,6 +54,11 @@ export interface OperationSpec {
   header?: string;
   /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
   extraActions?: (headers: IncomingHttpHeaders) => string[];
+  /**
+   * The credential and signature are fields of a multipart/form-data body (PostObject), not
+   * headers: the authenticate stage reads the form up to the file part.
+   */
+  authenticatesFromForm?: boolean;
   /** Whether the handler reads a request body (the decode stage runs only then). */
   readsBody?: boolean;
   handler?: OperationHandler;

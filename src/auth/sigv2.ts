@@ -1,0 +1,142 @@
+/**
+ * AWS Signature Version 2 in the query string (`AWSAccessKeyId`, `Expires`, `Signature`): what
+ * stock boto3 `generate_presigned_url` emits for S3 in us-east-1 unless configured for `s3v4`.
+ * AWS has deprecated it, so the emulator accepts it (with a warning per request) or, with
+ * `sigv2: 'reject'`, refuses it as S3 refuses it where SigV2 is off.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { S3Error } from '../http/s3-error.js';
+import { formatIsoSeconds } from './amz-date.js';
+import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-hash.js';
+import type { Authentication, SignableRequest } from './sigv4.js';
+import { parseQuery, percentDecode } from './uri-encoding.js';
+
+export type SigV2Policy = 'accept' | 'reject';
+
+/** Query parameters that are part of the signed resource: S3's sub-resources and the response-* overrides. */
+const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'cors', 'defaultObjectAcl', 'delete', 'inventory', 'lifecycle', 'location',
+  'logging', 'metrics', 'notification', 'object-lock', 'partNumber', 'policy', 'replication', 'requestPayment',
+  'response-cache-control', 'response-content-disposition', 'response-content-encoding', 'response-content-language',
+  'response-content-type', 'response-expires', 'restore', 'select', 'select-type', 'storageClass', 'tagging',
+  'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
+]);
+
+/** Constant-time comparison of two base64 signatures (base64 is case-sensitive). */
+function signaturesEqual(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'latin1');
+  const b = Buffer.from(provided, 'latin1');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Base64 HMAC-SHA1 of the string to sign: the SigV2 signature. */
+export function sigV2Signature(secretKey: string, stringToSign: string): string {
+  return createHmac('sha1', secretKey).update(stringToSign, 'utf8').digest('base64');
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * `VERB\nContent-MD5\nContent-Type\nExpires\n[x-amz-* lines]CanonicalizedResource`. boto3 moves
+ * Content-Type, Content-MD5 and x-amz-* values into the query of a presigned URL, so a value
+ * absent from the headers is taken from the query parameter of the same name.
+ */
+export function sigV2StringToSign(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string {
+  const query = parseQuery(req.rawQuery);
+  const fromQuery = (name: string) => query.find(([key]) => key.toLowerCase() === name)?.[1];
+  const standard = (name: string) => (headerValue(req.headers, name) ?? fromQuery(name) ?? '').trim();
+
+  const amzHeaders = new Map<string, string>();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!name.startsWith('x-amz-') || value === undefined) continue;
+    amzHeaders.set(name, (Array.isArray(value) ? value : [value]).map((v) => v.trim()).join(','));
+  }
+  for (const [name, value] of query) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') && !amzHeaders.has(lower)) amzHeaders.set(lower, value.trim());
+  }
+  const amzLines = [...amzHeaders.keys()].sort().map((name) => `${name}:${amzHeaders.get(name)}\n`);
+
+  const expires = fromQuery('expires') ?? '';
+  return `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${expires}\n${amzLines.join('')}${canonicalResource(req, bucket, virtualHosted)}`;
+}
+
+/** The path as sent (with the bucket first when it came in the Host), then the signed sub-resources, sorted. */
+function canonicalResource(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string {
+  const path = virtualHosted && bucket !== undefined ? `/${bucket}${req.rawPath}` : req.rawPath;
+  const subresources: Array<[string, string | undefined]> = [];
+  for (const part of req.rawQuery.split('&')) {
+    const equals = part.indexOf('=');
+    const name = equals === -1 ? part : part.slice(0, equals);
+    if (!SIGNED_SUBRESOURCES.has(name)) continue;
+    subresources.push([name, equals === -1 ? undefined : percentDecode(part.slice(equals + 1), false).toString('utf8')]);
+  }
+  if (subresources.length === 0) return path;
+  subresources.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${path}?${subresources.map(([name, value]) => (value === undefined ? name : `${name}=${value}`)).join('&')}`;
+}
+
+export interface SigV2Target {
+  bucket: string | undefined;
+  /** The bucket came in the Host header (virtual-host-style): it is not in the path but is signed. */
+  virtualHosted: boolean;
+  now?: Date;
+}
+
+/** Verifies a SigV2 presigned URL. The body of such a request is not signed. */
+export function authenticateSigV2Query(
+  req: SignableRequest,
+  lookupSecret: (accessKeyId: string) => string | undefined,
+  target: SigV2Target,
+): Authentication {
+  const query = parseQuery(req.rawQuery);
+  const parameter = (name: string) => query.find(([key]) => key === name)?.[1];
+  const accessKeyId = parameter('AWSAccessKeyId');
+  const signature = parameter('Signature');
+  const expires = parameter('Expires');
+  if (accessKeyId === undefined || signature === undefined || expires === undefined) {
+    throw new S3Error('AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
+  }
+  if (!/^\d{1,12}$/.test(expires)) {
+    throw new S3Error('AccessDenied', `Invalid date (should be seconds since epoch): ${expires}`);
+  }
+  const secret = lookupSecret(accessKeyId);
+  if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
+
+  const toSign = sigV2StringToSign(req, target.bucket, target.virtualHosted);
+  if (!signaturesEqual(sigV2Signature(secret, toSign), signature)) {
+    throw new S3Error('SignatureDoesNotMatch', undefined, {
+      AWSAccessKeyId: accessKeyId,
+      StringToSign: toSign,
+      SignatureProvided: signature,
+      StringToSignBytes: Array.from(Buffer.from(toSign, 'utf8'), (byte) => byte.toString(16).padStart(2, '0')).join(' '),
+    });
+  }
+  const now = target.now ?? new Date();
+  const expiresAt = new Date(Number(expires) * 1000);
+  if (now.getTime() > expiresAt.getTime()) {
+    throw new S3Error('AccessDenied', 'Request has expired', { Expires: formatIsoSeconds(expiresAt), ServerTime: formatIsoSeconds(now) });
+  }
+  return {
+    accessKeyId,
+    kind: 'sigv2',
+    payloadHash: sigV2PayloadHash(req.headers),
+    // SigV2 has no signing key and no chunk signatures; aws-chunked signed bodies are refused above.
+    signingKey: Buffer.alloc(0),
+    amzDate: '',
+    scope: '',
+    signature,
+  };
+}
+
+/** The body is unsigned; a hex x-amz-content-sha256 is still verified, a signed aws-chunked body cannot be. */
+function sigV2PayloadHash(headers: IncomingHttpHeaders): string {
+  const value = headerValue(headers, 'x-amz-content-sha256');
+  if (value === undefined || value === UNSIGNED_PAYLOAD) return UNSIGNED_PAYLOAD;
+  if (isSha256Hex(value)) return value;
+  throw new S3Error('InvalidRequest', `x-amz-content-sha256 ${value} requires AWS4-HMAC-SHA256 authentication.`);
+}

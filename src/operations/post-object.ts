@@ -1,0 +1,119 @@
+/**
+ * PostObject: the browser form upload. The authenticate stage has read the form fields and
+ * verified the policy (`req.form`); this streams the file part to the blob store through the
+ * content-length-range and checksum checks, and answers as `success_action_*` asks.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { decodeBody } from '../auth/payload.js';
+import { formFieldsAsHeaders } from '../auth/post-policy-form.js';
+import { uriEncodeText } from '../auth/uri-encoding.js';
+import { S3Error } from '../http/s3-error.js';
+import { renderXml } from '../http/xml.js';
+import { MAX_KEY_BYTES } from '../limits.js';
+import { objectMetadataFrom } from './put-object.js';
+import type { OperationHandler } from './types.js';
+
+/** Fails the stream as soon as more than `max` bytes have passed, so an oversized file is not read to its end. */
+class MaxSizeGuard extends Transform {
+  private size = 0;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.max) {
+      callback(
+        new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: this.size, MaxSizeAllowed: this.max }),
+      );
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+/** The key field, with `${filename}` replaced by the file part's name as S3 does. */
+function objectKey(key: string | undefined, filename: string | undefined): string {
+  if (key === undefined) {
+    throw new S3Error('InvalidArgument', "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", {
+      ArgumentName: 'key',
+      ArgumentValue: '',
+    });
+  }
+  const resolved = key.replaceAll('${filename}', filename ?? '');
+  if (resolved === '') throw new S3Error('InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
+  if (Buffer.byteLength(resolved) > MAX_KEY_BYTES) {
+    throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(resolved), MaxSizeAllowed: MAX_KEY_BYTES });
+  }
+  return resolved;
+}
+
+/** success_action_redirect (or the older `redirect`) when it is an absolute http(s) URL; S3 ignores anything else. */
+function redirectTarget(fields: ReadonlyMap<string, string>): URL | undefined {
+  const value = fields.get('success_action_redirect') ?? fields.get('redirect');
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
+  const form = req.form!;
+  const key = objectKey(form.fields.get('key'), form.filename);
+  const headers = formFieldsAsHeaders(form.fields);
+  const metadata = objectMetadataFrom(headers);
+  const range = form.contentLengthRange;
+
+  // Only the x-amz-checksum-* fields speak about the payload; the rest are metadata.
+  const checksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
+  const source = range ? form.file.pipe(new MaxSizeGuard(range.max)) : form.file;
+  if (range) form.file.on('error', (err) => source.destroy(err));
+  const body = decodeBody(source, req.auth, checksumHeaders);
+
+  const staged = await store.writeBlob(body.stream);
+  try {
+    // The form must end well-formed, and the file be long enough, before the object exists.
+    await form.finished;
+    const { size } = body.result();
+    if (range && size < range.min) {
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: size, MinSizeAllowed: range.min });
+    }
+  } catch (err) {
+    await store.discardBlob(staged);
+    throw err;
+  }
+  const { md5, checksum } = body.result();
+  const record = store.commitObject(req.bucketRecord.name, key, staged, {
+    ...metadata,
+    etag: `"${md5.toString('hex')}"`,
+    checksum: checksum && { ...checksum, type: 'FULL_OBJECT' },
+  });
+
+  const bucket = req.bucketRecord.name;
+  const location = `${ctx.protocol}://${ctx.host}/${req.virtualHosted ? '' : `${bucket}/`}${uriEncodeText(key, true)}`;
+  ctx.set('ETag', record.etag);
+  ctx.set('Location', location);
+  if (record.checksum) ctx.set(`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`, record.checksum.value);
+
+  const redirect = redirectTarget(form.fields);
+  if (redirect) {
+    redirect.searchParams.append('bucket', bucket);
+    redirect.searchParams.append('key', key);
+    redirect.searchParams.append('etag', record.etag);
+    ctx.status = 303;
+    ctx.set('Location', redirect.toString());
+    ctx.body = '';
+    return;
+  }
+  const status = form.fields.get('success_action_status');
+  if (status === '201') {
+    ctx.status = 201;
+    ctx.type = 'application/xml';
+    ctx.body = renderXml('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: record.etag }, null);
+    return;
+  }
+  ctx.status = status === '200' ? 200 : 204;
+  ctx.body = '';
+};
