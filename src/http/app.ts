@@ -126,15 +126,16 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       );
     }
 
+    const granted = config.grantedActions(credentialBucket.name);
     // A form's fields stand for the headers of a PUT (acl → x-amz-acl …): the same extra actions apply.
-    authorize(req.form ? { ...req, headers: formFieldsAsHeaders(req.form.fields) } : req, credentialBucket.name, config.grantedActions(credentialBucket.name));
+    authorize(req.form ? { ...req, headers: formFieldsAsHeaders(req.form.fields) } : req, credentialBucket.name, granted);
     const bucketRecord = credentialBucket;
     req.bucketRecord = bucketRecord;
 
     if (req.operation.readsBody) req.body = decodeBody(ctx.req, req.auth, req.headers);
 
     // authorize() guarantees a handler.
-    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx });
+    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
   };
 
   const router = new Router<RequestState>();

@@ -3,6 +3,7 @@ import type { ObjectRecord } from '../store/index.js';
 import { S3Error } from '../http/s3-error.js';
 import { evaluateReadConditions, readConditionsFrom } from './conditions.js';
 import { parseRange, type ByteRange } from './range.js';
+import { parsePartNumber } from './multipart-common.js';
 import type { OperationContext } from './types.js';
 
 /** S3's default type for an object stored without Content-Type. */
@@ -18,7 +19,9 @@ const RESPONSE_OVERRIDES: ReadonlyArray<[string, string]> = [
   ['response-content-encoding', 'Content-Encoding'],
 ];
 
-function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, query: URLSearchParams, withChecksum: boolean): void {
+type SentChecksum = NonNullable<ObjectRecord['checksum']>;
+
+function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, query: URLSearchParams, checksum: SentChecksum | undefined): void {
   ctx.set('Last-Modified', record.lastModified.toUTCString());
   ctx.set('ETag', record.etag);
   ctx.set('Accept-Ranges', 'bytes');
@@ -36,29 +39,69 @@ function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, query: URLSear
     const value = query.get(param);
     if (value !== null) ctx.set(header, value);
   }
-  if (withChecksum && record.checksum) {
-    ctx.set(`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`, record.checksum.value);
-    ctx.set('x-amz-checksum-type', record.checksum.type);
+  if (checksum) {
+    ctx.set(`x-amz-checksum-${checksum.algorithm.toLowerCase()}`, checksum.value);
+    ctx.set('x-amz-checksum-type', checksum.type);
   }
+}
+
+interface PartRead {
+  range?: ByteRange;
+  /** The checksum that describes exactly the part's bytes, if any. */
+  checksum?: SentChecksum;
+}
+
+/**
+ * `?partNumber=N`: the bytes of part N of a multipart object, or of the whole object for N=1
+ * of any other object. Beyond the last part: 416 InvalidPartNumber.
+ */
+function readPart({ store }: OperationContext, record: ObjectRecord, partNumber: number): PartRead {
+  const parts = store.objectParts(record);
+  if (partNumber > parts.length) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: parts.length });
+  const start = parts.slice(0, partNumber - 1).reduce((sum, part) => sum + part.size, 0);
+  const { size, checksum } = parts[partNumber - 1];
+  const range = size > 0 ? { start, end: start + size - 1 } : undefined;
+  if (record.partsCount === undefined) return { range, checksum: record.checksum };
+  // A COMPOSITE object's parts keep their own checksums; a FULL_OBJECT checksum covers no single part.
+  const partChecksum =
+    record.checksum?.type === 'COMPOSITE' && checksum !== undefined ? { ...record.checksum, value: checksum } : undefined;
+  return { range, checksum: partChecksum };
 }
 
 /**
  * What GetObject and HeadObject share: find the object, evaluate the conditions and the
  * range, and set the response headers. Returns the object and the range to send.
  */
-export function prepareObjectRead({ req, store, ctx }: OperationContext): { record: ObjectRecord; range?: ByteRange } {
+export function prepareObjectRead(op: OperationContext): { record: ObjectRecord; range?: ByteRange } {
+  const { req, store, ctx } = op;
+  const partNumberParameter = req.query.get('partNumber');
+  const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
+  const rangeHeader = req.headers.range;
+  if (partNumber !== undefined && rangeHeader !== undefined) {
+    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  }
   const record = store.getObject(req.bucketRecord.name, req.key!);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateReadConditions(readConditionsFrom(req.headers), record);
-  const rangeHeader = req.headers.range;
-  const range = parseRange(rangeHeader, record.size);
-  // A whole-object checksum says nothing about a part of it: never sent for a range.
-  const withChecksum = String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED' && range === undefined;
-  setObjectHeaders(ctx, record, req.query, withChecksum);
+  const checksumMode = String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED';
+  let range: ByteRange | undefined;
+  let checksum: SentChecksum | undefined;
+  if (partNumber !== undefined) {
+    const part = readPart(op, record, partNumber);
+    range = part.range;
+    checksum = checksumMode ? part.checksum : undefined;
+  } else {
+    range = parseRange(rangeHeader, record.size);
+    // A whole-object checksum says nothing about a part of it: never sent for a range.
+    checksum = checksumMode && range === undefined ? record.checksum : undefined;
+  }
+  setObjectHeaders(ctx, record, req.query, checksum);
+  if (record.partsCount !== undefined && partNumber !== undefined) ctx.set('x-amz-mp-parts-count', String(record.partsCount));
   if (range) {
     ctx.status = 206;
     ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${record.size}`);
   } else {
+    // An empty object has no byte range to name, even as part 1.
     ctx.status = 200;
   }
   return { record, range };

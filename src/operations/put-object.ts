@@ -46,7 +46,7 @@ export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata
 }
 
 /** The declared payload size: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
-function declaredSize(headers: IncomingHttpHeaders, streaming: boolean): number {
+export function declaredSize(headers: IncomingHttpHeaders, streaming: boolean): number {
   const raw = streaming ? single(headers, 'x-amz-decoded-content-length') : single(headers, 'content-length');
   if (raw === undefined) throw new S3Error('MissingContentLength');
   const size = Number(raw);

@@ -9,6 +9,13 @@ import { ListObjects } from './list-objects.js';
 import { ListObjectsV2 } from './list-objects-v2.js';
 import { HeadBucket } from './head-bucket.js';
 import { GetBucketLocation } from './get-bucket-location.js';
+import { CopyObject } from './copy-object.js';
+import { CreateMultipartUpload } from './create-multipart-upload.js';
+import { UploadPart } from './upload-part.js';
+import { UploadPartCopy } from './upload-part-copy.js';
+import { CompleteMultipartUpload } from './complete-multipart-upload.js';
+import { AbortMultipartUpload } from './abort-multipart-upload.js';
+import { ListParts } from './list-parts.js';
 import { PostObject } from './post-object.js';
 
 /** The five IAM actions a SMLL bucket credential holds. */
@@ -126,11 +133,11 @@ export const OPERATIONS: readonly OperationSpec[] = [
   row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
   row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
-  row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions }),
-  { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions },
-  { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source' },
-  objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'),
-  objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
+  row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions, handler: CopyObject }),
+  { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },
+  { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', handler: UploadPartCopy },
+  { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, handler: UploadPart },
+  { ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'), readsBody: true, handler: CompleteMultipartUpload },
   {
     ...objectSub('POST', 'select', 'SelectObjectContent', 's3:GetObject'),
     unimplementedReason: 'S3 Select is closed to new AWS customers since 2024',
@@ -138,8 +145,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
   { ...objectSub('GET', 'torrent', 'GetObjectTorrent', 's3:GetObject'), unimplementedReason: 'BitTorrent is no longer offered by S3' },
 
   // object: refused
-  objectSub('DELETE', 'uploadId', 'AbortMultipartUpload', 's3:AbortMultipartUpload'),
-  objectSub('GET', 'uploadId', 'ListParts', 's3:ListMultipartUploadParts'),
+  // refused unless the bucket is granted the action (`--allow`); then served
+  { ...objectSub('DELETE', 'uploadId', 'AbortMultipartUpload', 's3:AbortMultipartUpload'), handler: AbortMultipartUpload },
+  { ...objectSub('GET', 'uploadId', 'ListParts', 's3:ListMultipartUploadParts'), handler: ListParts },
   objectSub('GET', 'versionId', 'GetObject (versionId)', 's3:GetObjectVersion'),
   objectSub('HEAD', 'versionId', 'HeadObject (versionId)', 's3:GetObjectVersion'),
   objectSub('DELETE', 'versionId', 'DeleteObject (versionId)', 's3:DeleteObjectVersion'),

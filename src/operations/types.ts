@@ -33,6 +33,8 @@ export interface OperationContext {
   req: S3Request & { bucketRecord: BucketRecord };
   store: Store;
   ctx: Koa.Context;
+  /** The IAM actions the credential holds, for checks an operation makes itself (e.g. CopyObject's source). */
+  granted: ReadonlySet<string>;
 }
 
 export type OperationHandler = (op: OperationContext) => Promise<void> | void;

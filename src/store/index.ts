@@ -1,2 +1,17 @@
 export { Store, type Precondition } from './store.js';
-export type { BucketRecord, ByteRange, ListEntry, ListPage, ListQuery, ObjectMetadata, ObjectRecord, StagedBlob, StoreOptions } from './types.js';
+export type {
+  BucketRecord,
+  ByteRange,
+  ChecksumType,
+  ListEntry,
+  ListPage,
+  ListQuery,
+  ObjectMetadata,
+  ObjectPart,
+  ObjectRecord,
+  PartRecord,
+  StagedBlob,
+  StoreOptions,
+  UploadCompletion,
+  UploadRecord,
+} from './types.js';

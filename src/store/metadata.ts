@@ -26,6 +26,12 @@ export interface ObjectRow {
   checksum_algorithm: string | null;
   checksum_value: string | null;
   checksum_type: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  parts_count: number | null;
+}
+
+/** One row of an object's data, with the part's checksum when the object is a completed multipart upload. */
+export interface StoredSegment extends BlobSegment {
+  partChecksum: string | null;
 }
 
 type BucketKey = [bucket: string, key: string];
@@ -33,7 +39,7 @@ type RangeScanParameters = [bucket: string, from: string, limit: number];
 type BoundedRangeScanParameters = [bucket: string, from: string, below: string, limit: number];
 
 const objectColumns = `bucket, key, size, etag, last_modified, content_type, cache_control, content_disposition,
-  content_encoding, content_language, expires, user_metadata, checksum_algorithm, checksum_value, checksum_type`;
+  content_encoding, content_language, expires, user_metadata, checksum_algorithm, checksum_value, checksum_type, parts_count`;
 
 function rangeScan(lower: '>' | '>=', bounded: boolean): string {
   // Shaped so that SQLite walks the (bucket, key) primary key from the lower bound: no sort, no LIKE.
@@ -50,14 +56,14 @@ export interface Statements {
   bucketByAccessKey: Statement<[accessKey: string], BucketRow>;
   allBuckets: Statement<[], BucketRow>;
   objectByKey: Statement<BucketKey, ObjectRow>;
-  segmentsOfObject: Statement<BucketKey, BlobSegment>;
+  segmentsOfObject: Statement<BucketKey, StoredSegment>;
   replaceObject: Statement<ObjectRow>;
   deleteObject: Statement<BucketKey>;
   deleteBucketObjects: Statement<[bucket: string]>;
-  attachSegment: Statement<[bucket: string, key: string, seq: number, blobId: string, size: number]>;
+  attachSegment: Statement<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null]>;
   detachSegments: Statement<BucketKey, string>;
   detachBucketSegments: Statement<[bucket: string], string>;
-  blobReference: Statement<[blobId: string], number>;
+  blobReference: Statement<{ blobId: string }, number>;
   scanFrom: Statement<RangeScanParameters, ObjectRow>;
   scanAfter: Statement<RangeScanParameters, ObjectRow>;
   scanFromBelow: Statement<BoundedRangeScanParameters, ObjectRow>;
@@ -78,24 +84,30 @@ export function prepareStatements(db: Database.Database): Statements {
     allBuckets: db.prepare<[], BucketRow>('SELECT * FROM buckets ORDER BY name'),
 
     objectByKey: db.prepare<BucketKey, ObjectRow>(`SELECT ${objectColumns} FROM objects WHERE bucket = ? AND key = ?`),
-    segmentsOfObject: db.prepare<BucketKey, BlobSegment>(
-      'SELECT blob_id AS blobId, size FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
+    segmentsOfObject: db.prepare<BucketKey, StoredSegment>(
+      'SELECT blob_id AS blobId, size, part_checksum AS partChecksum FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
     ),
     replaceObject: db.prepare<ObjectRow>(
       `REPLACE INTO objects (${objectColumns}) VALUES (@bucket, @key, @size, @etag, @last_modified, @content_type,
        @cache_control, @content_disposition, @content_encoding, @content_language, @expires, @user_metadata,
-       @checksum_algorithm, @checksum_value, @checksum_type)`,
+       @checksum_algorithm, @checksum_value, @checksum_type, @parts_count)`,
     ),
     deleteObject: db.prepare<BucketKey>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     deleteBucketObjects: db.prepare<[bucket: string]>('DELETE FROM objects WHERE bucket = ?'),
 
-    attachSegment: db.prepare<[bucket: string, key: string, seq: number, blobId: string, size: number]>(
-      'INSERT INTO object_blobs (bucket, key, seq, blob_id, size) VALUES (?, ?, ?, ?, ?)',
+    attachSegment: db.prepare<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null]>(
+      'INSERT INTO object_blobs (bucket, key, seq, blob_id, size, part_checksum) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     /** Unlinks an object from its blobs; returns their ids. */
     detachSegments: db.prepare<BucketKey, string>('DELETE FROM object_blobs WHERE bucket = ? AND key = ? RETURNING blob_id').pluck(),
     detachBucketSegments: db.prepare<[bucket: string], string>('DELETE FROM object_blobs WHERE bucket = ? RETURNING blob_id').pluck(),
-    blobReference: db.prepare<[blobId: string], number>('SELECT 1 FROM object_blobs WHERE blob_id = ? LIMIT 1').pluck(),
+    // An object's data or an upload's part: either keeps the file.
+    blobReference: db
+      .prepare<{ blobId: string }, number>(
+        `SELECT 1 WHERE EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = @blobId)
+           OR EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = @blobId)`,
+      )
+      .pluck(),
 
     scanFrom: db.prepare<RangeScanParameters, ObjectRow>(rangeScan('>=', false)),
     scanAfter: db.prepare<RangeScanParameters, ObjectRow>(rangeScan('>', false)),
@@ -106,14 +118,21 @@ export function prepareStatements(db: Database.Database): Statements {
 
 /** Whether any object's data still uses the blob: only then may its file be unlinked. */
 export function isBlobReferenced(statements: Statements, blobId: string): boolean {
-  return statements.blobReference.get(blobId) !== undefined;
+  return statements.blobReference.get({ blobId }) !== undefined;
 }
 
 export function toBucketRecord(row: BucketRow): BucketRecord {
   return { name: row.name, accessKey: row.access_key, secretKey: row.secret_key, region: row.region, createdAt: new Date(row.created_at) };
 }
 
-export function toObjectRow(bucket: string, key: string, size: number, lastModified: Date, meta: ObjectMetadata & { etag: string }): ObjectRow {
+export function toObjectRow(
+  bucket: string,
+  key: string,
+  size: number,
+  lastModified: Date,
+  meta: ObjectMetadata & { etag: string },
+  partsCount?: number,
+): ObjectRow {
   return {
     bucket,
     key,
@@ -130,6 +149,7 @@ export function toObjectRow(bucket: string, key: string, size: number, lastModif
     checksum_algorithm: meta.checksum?.algorithm ?? null,
     checksum_value: meta.checksum?.value ?? null,
     checksum_type: meta.checksum?.type ?? null,
+    parts_count: partsCount ?? null,
   };
 }
 
@@ -152,5 +172,6 @@ export function toObjectRecord(row: ObjectRow): ObjectRecord {
   if (row.checksum_algorithm !== null && row.checksum_value !== null && row.checksum_type !== null) {
     record.checksum = { algorithm: row.checksum_algorithm, value: row.checksum_value, type: row.checksum_type };
   }
+  if (row.parts_count !== null) record.partsCount = row.parts_count;
   return record;
 }

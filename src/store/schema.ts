@@ -7,11 +7,11 @@ import Database from 'better-sqlite3';
  * Keys are TEXT with the default BINARY collation: SQLite compares them with memcmp over
  * their UTF-8 encoding, which is exactly S3's key order (UTF-8 bytes).
  *
- * An object's data is the concatenation of its `object_blobs` rows in `seq` order. Today
- * every object has exactly one; a completed multipart upload can later point at its part
- * blobs the same way, without copying them. Blob ids are indexed so that a blob file is
- * unlinked only when no row references it any more, and so that orphan collection is a
- * point lookup per file.
+ * An object's data is the concatenation of its `object_blobs` rows in `seq` order. A PutObject
+ * has exactly one; a completed multipart upload points at its part blobs the same way, without
+ * copying them, and a CopyObject shares its source's blobs. Blob ids are indexed so that a blob
+ * file is unlinked only when no row (object or upload part) references it any more, and so that
+ * orphan collection is a point lookup per file.
  */
 const migrations: readonly string[] = [
   `
@@ -52,6 +52,43 @@ const migrations: readonly string[] = [
   ) WITHOUT ROWID;
 
   CREATE INDEX object_blobs_by_blob_id ON object_blobs (blob_id);
+  `,
+  // Multipart uploads. A part is one blob; completing an upload points the object's
+  // object_blobs rows at the part blobs (no copy), remembering each part's checksum for
+  // GetObject?partNumber. A completed upload keeps its row (with the result) until it
+  // expires, so that a retried CompleteMultipartUpload gets the same answer.
+  `
+  ALTER TABLE objects ADD COLUMN parts_count INTEGER;        -- multipart objects only
+  ALTER TABLE object_blobs ADD COLUMN part_checksum TEXT;    -- multipart objects: the part's checksum
+
+  CREATE TABLE multipart_uploads (
+    id                  TEXT PRIMARY KEY,
+    bucket              TEXT NOT NULL,
+    key                 TEXT NOT NULL,
+    metadata            TEXT NOT NULL,       -- JSON: content headers and user metadata of the object to be
+    checksum_algorithm  TEXT,
+    checksum_type       TEXT,
+    initiated           INTEGER NOT NULL,    -- ms since epoch
+    completed_at        INTEGER,             -- set once completed; the rest of the row is then the result
+    completed_parts     TEXT,                -- the completion's part list ("number:etag" lines), to recognise a retry
+    completed_etag      TEXT,
+    completed_checksum  TEXT
+  ) WITHOUT ROWID;
+
+  CREATE INDEX multipart_uploads_by_bucket ON multipart_uploads (bucket, key);
+
+  CREATE TABLE upload_parts (
+    upload_id      TEXT NOT NULL,
+    part_number    INTEGER NOT NULL,
+    blob_id        TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    etag           TEXT NOT NULL,            -- quoted
+    checksum       TEXT,                     -- base64, of the upload's algorithm
+    last_modified  INTEGER NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  ) WITHOUT ROWID;
+
+  CREATE INDEX upload_parts_by_blob_id ON upload_parts (blob_id);
   `,
 ];
 

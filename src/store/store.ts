@@ -1,12 +1,37 @@
 import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobFiles, type BlobSegment } from './blob-files.js';
+import { BlobFiles } from './blob-files.js';
 import { listKeys, type KeyBound } from './listing.js';
-import { isBlobReferenced, prepareStatements, toBucketRecord, toObjectRecord, toObjectRow, type ObjectRow, type Statements } from './metadata.js';
+import {
+  isBlobReferenced,
+  prepareStatements,
+  toBucketRecord,
+  toObjectRecord,
+  toObjectRow,
+  type ObjectRow,
+  type Statements,
+  type StoredSegment,
+} from './metadata.js';
+import { prepareUploadStatements, toPartRecord, toUploadRecord, type UploadStatements } from './multipart-metadata.js';
 import { openMetadataDatabase } from './schema.js';
-import type { BucketRecord, ByteRange, ListPage, ListQuery, ObjectMetadata, ObjectRecord, StagedBlob, StoreOptions } from './types.js';
+import type {
+  BucketRecord,
+  ByteRange,
+  ChecksumType,
+  ListPage,
+  ListQuery,
+  ObjectMetadata,
+  ObjectPart,
+  ObjectRecord,
+  PartRecord,
+  StagedBlob,
+  StoreOptions,
+  UploadCompletion,
+  UploadRecord,
+} from './types.js';
 
 /** Runs inside the commit's transaction on the object being replaced; throws to refuse the write. */
 export type Precondition = (existing: ObjectRecord | undefined) => void;
@@ -24,10 +49,13 @@ export class Store {
   /** Blob ids of staged blobs not yet committed or discarded. */
   readonly #staged = new WeakMap<StagedBlob, string>();
   /** The data behind each record this store handed out, so a reader gets exactly that object's bytes. */
-  readonly #segments = new WeakMap<ObjectRecord, readonly BlobSegment[]>();
+  readonly #segments = new WeakMap<ObjectRecord, readonly StoredSegment[]>();
+  readonly #uploads: UploadStatements;
+  /** The blob behind each part record this store handed out. */
+  readonly #partBlobs = new WeakMap<PartRecord, string>();
   #listingRowsVisited = 0;
 
-  readonly #replaceObjectTransaction: (row: ObjectRow, segments: readonly BlobSegment[], precondition?: Precondition) => string[];
+  readonly #replaceObjectTransaction: (row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition) => string[];
   readonly #deleteObjectTransaction: (bucket: string, key: string) => string[] | undefined;
   readonly #emptyBucketTransaction: (bucket: string) => string[];
 
@@ -35,13 +63,14 @@ export class Store {
     this.#db = db;
     this.#statements = statements;
     this.#blobs = blobs;
+    this.#uploads = prepareUploadStatements(db);
     const s = statements;
     // Each returns the ids of blobs no row references any more: unlinked after the commit.
-    this.#replaceObjectTransaction = db.transaction((row: ObjectRow, segments: readonly BlobSegment[], precondition?: Precondition) => {
+    this.#replaceObjectTransaction = db.transaction((row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition) => {
       if (precondition) precondition(this.#readObject(row.bucket, row.key));
       s.replaceObject.run(row);
       const detached = s.detachSegments.all(row.bucket, row.key);
-      segments.forEach(({ blobId, size }, seq) => s.attachSegment.run(row.bucket, row.key, seq, blobId, size));
+      segments.forEach(({ blobId, size, partChecksum }, seq) => s.attachSegment.run(row.bucket, row.key, seq, blobId, size, partChecksum));
       return detached.filter((blobId) => !this.#isReferenced(blobId));
     });
     this.#deleteObjectTransaction = db.transaction((bucket: string, key: string) => {
@@ -50,7 +79,9 @@ export class Store {
     });
     this.#emptyBucketTransaction = db.transaction((bucket: string) => {
       s.deleteBucketObjects.run(bucket);
-      return s.detachBucketSegments.all(bucket).filter((blobId) => !this.#isReferenced(blobId));
+      const detached = s.detachBucketSegments.all(bucket);
+      for (const uploadId of this.#uploads.deleteBucketUploads.all(bucket)) detached.push(...this.#uploads.deleteParts.all(uploadId));
+      return detached.filter((blobId) => !this.#isReferenced(blobId));
     });
   }
 
@@ -129,7 +160,7 @@ export class Store {
     if (blobId === undefined) throw new Error('commitObject: the blob was not staged by this store, or was already committed or discarded');
     this.#staged.delete(blob);
     this.#blobs.promote(blobId);
-    const segments: readonly BlobSegment[] = [{ blobId, size: blob.size }];
+    const segments: readonly StoredSegment[] = [{ blobId, size: blob.size, partChecksum: null }];
     const row = toObjectRow(bucket, key, blob.size, new Date(), meta);
     let released: string[];
     try {
@@ -197,8 +228,221 @@ export class Store {
     for (const blobId of this.#emptyBucketTransaction(bucket)) this.#blobs.remove(blobId);
   }
 
+  /**
+   * Replaces (or creates) `target` with a copy of `source` made in one transaction: `describe`
+   * sees the source as it is then (undefined if missing; it throws to refuse the copy) and returns
+   * the copy's metadata. The copy shares the source's blobs; nothing is written but rows.
+   */
+  copyObject(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    describe: (source: ObjectRecord | undefined) => ObjectMetadata & { etag: string },
+    precondition?: Precondition,
+  ): ObjectRecord {
+    const { row, segments, released } = this.#copyObjectTransaction(source, target, describe, precondition);
+    for (const blobId of released) this.#blobs.remove(blobId);
+    const record = toObjectRecord(row);
+    this.#segments.set(record, segments);
+    return record;
+  }
+
+  /** The parts of an object from getObject/commitObject: one for a PutObject, one per part after a multipart upload. */
+  objectParts(record: ObjectRecord): ObjectPart[] {
+    const segments = this.#segments.get(record);
+    if (segments === undefined) throw new Error('objectParts: the record must come from getObject or commitObject of this store');
+    return segments.map(({ size, partChecksum }) => (partChecksum === null ? { size } : { size, checksum: partChecksum }));
+  }
+
+  createUpload(bucket: string, key: string, metadata: ObjectMetadata, checksum?: { algorithm: string; type: ChecksumType }): UploadRecord {
+    const row = {
+      // Opaque, URL-safe and unguessable, like S3's.
+      id: randomBytes(36).toString('base64url'),
+      bucket,
+      key,
+      metadata: JSON.stringify(metadata),
+      checksum_algorithm: checksum?.algorithm ?? null,
+      checksum_type: checksum?.type ?? null,
+      initiated: Date.now(),
+    };
+    this.#uploads.insertUpload.run(row);
+    return toUploadRecord({ ...row, completed_at: null, completed_parts: null, completed_etag: null, completed_checksum: null });
+  }
+
+  /** An upload, open or completed (then with its `completion`); undefined once aborted or expired. */
+  getUpload(uploadId: string): UploadRecord | undefined {
+    const row = this.#uploads.uploadById.get(uploadId);
+    return row && toUploadRecord(row);
+  }
+
+  /**
+   * Makes `blob` part `partNumber` of the upload (replacing an earlier part of that number) in
+   * one transaction. Undefined, and the blob removed, if the upload is no longer open.
+   */
+  commitPart(uploadId: string, partNumber: number, blob: StagedBlob, part: { etag: string; checksum?: string }): PartRecord | undefined {
+    const blobId = this.#takeStaged(blob, 'commitPart');
+    this.#blobs.promote(blobId);
+    const row = {
+      upload_id: uploadId,
+      part_number: partNumber,
+      blob_id: blobId,
+      size: blob.size,
+      etag: part.etag,
+      checksum: part.checksum ?? null,
+      last_modified: Date.now(),
+    };
+    let released: string[] | undefined;
+    try {
+      released = this.#commitPartTransaction(row);
+    } catch (err) {
+      this.#blobs.remove(blobId);
+      throw err;
+    }
+    if (released === undefined) {
+      this.#blobs.remove(blobId);
+      return undefined;
+    }
+    for (const releasedId of released) this.#blobs.remove(releasedId);
+    const record = toPartRecord(row);
+    this.#partBlobs.set(record, blobId);
+    return record;
+  }
+
+  /** The upload's parts in part-number order. */
+  listParts(uploadId: string): PartRecord[] {
+    return this.#uploads.partsOfUpload.all(uploadId).map((row) => {
+      const record = toPartRecord(row);
+      this.#partBlobs.set(record, row.blob_id);
+      return record;
+    });
+  }
+
+  /** The concatenated bytes of parts from listParts (all files opened before this returns). */
+  openPartsStream(parts: readonly PartRecord[]): Readable {
+    return this.#blobs.openSegments(parts.map((part) => ({ blobId: this.#partBlobOf(part), size: part.size })));
+  }
+
+  /**
+   * Completes an open upload in one transaction: runs `precondition` on the current object,
+   * makes the object the concatenation of `parts` (from listParts; their blobs become the
+   * object's, no data is copied), drops the upload's other parts and records `completion` for
+   * retries. Undefined (nothing changed) when the upload is no longer open or one of `parts` was
+   * replaced meanwhile.
+   */
+  completeUpload(
+    upload: UploadRecord,
+    parts: readonly PartRecord[],
+    object: { etag: string; checksum?: ObjectMetadata['checksum'] },
+    completion: UploadCompletion,
+    precondition?: Precondition,
+  ): ObjectRecord | undefined {
+    const segments: StoredSegment[] = parts.map((part) => ({ blobId: this.#partBlobOf(part), size: part.size, partChecksum: part.checksum ?? null }));
+    const size = parts.reduce((sum, part) => sum + part.size, 0);
+    const row = toObjectRow(upload.bucket, upload.key, size, new Date(), { ...upload.metadata, ...object }, parts.length);
+    const released = this.#completeUploadTransaction(upload.id, parts, row, segments, completion, precondition);
+    if (released === undefined) return undefined;
+    for (const blobId of released) this.#blobs.remove(blobId);
+    const record = toObjectRecord(row);
+    this.#segments.set(record, segments);
+    return record;
+  }
+
+  /** Deletes an open upload and its parts. Returns whether there was one. */
+  abortUpload(uploadId: string): boolean {
+    const released = this.#abortUploadTransaction(uploadId);
+    if (released === undefined) return false;
+    for (const blobId of released) this.#blobs.remove(blobId);
+    return true;
+  }
+
+  /**
+   * Deletes uploads initiated (or, once completed, completed) before `cutoff`, with their
+   * parts: abandoned uploads must not keep their data forever. Returns how many.
+   */
+  expireUploads(cutoff: Date): number {
+    const { count, released } = this.#expireUploadsTransaction(cutoff.getTime());
+    for (const blobId of released) this.#blobs.remove(blobId);
+    return count;
+  }
+
   close(): void {
     this.#db.close();
+  }
+
+  readonly #copyObjectTransaction = (
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    describe: (source: ObjectRecord | undefined) => ObjectMetadata & { etag: string },
+    precondition?: Precondition,
+  ) =>
+    this.#db.transaction(() => {
+      const sourceRecord = this.#readObject(source.bucket, source.key);
+      const meta = describe(sourceRecord);
+      if (!sourceRecord) throw new Error('copyObject: describe() must refuse a missing source');
+      const segments = this.#statements.segmentsOfObject.all(source.bucket, source.key);
+      const row = toObjectRow(target.bucket, target.key, sourceRecord.size, new Date(), meta, sourceRecord.partsCount);
+      return { row, segments, released: this.#replaceObjectTransaction(row, segments, precondition) };
+    })();
+
+  readonly #commitPartTransaction = (row: Parameters<UploadStatements['upsertPart']['run']>[0]) =>
+    this.#db.transaction((): string[] | undefined => {
+      const upload = this.#uploads.uploadById.get(row.upload_id);
+      if (!upload || upload.completed_at !== null) return undefined;
+      const replaced = this.#uploads.partBlob.get(row.upload_id, row.part_number);
+      this.#uploads.upsertPart.run(row);
+      return replaced !== undefined && !this.#isReferenced(replaced) ? [replaced] : [];
+    })();
+
+  readonly #completeUploadTransaction = (
+    uploadId: string,
+    parts: readonly PartRecord[],
+    row: ObjectRow,
+    segments: readonly StoredSegment[],
+    completion: UploadCompletion,
+    precondition?: Precondition,
+  ) =>
+    this.#db.transaction((): string[] | undefined => {
+      const upload = this.#uploads.uploadById.get(uploadId);
+      if (!upload || upload.completed_at !== null) return undefined;
+      if (parts.some((part) => this.#uploads.partBlob.get(uploadId, part.partNumber) !== this.#partBlobOf(part))) return undefined;
+      const released = this.#replaceObjectTransaction(row, segments, precondition);
+      // Parts the completion left out are dropped, as S3 does; the chosen ones now belong to the object.
+      released.push(...this.#uploads.deleteParts.all(uploadId));
+      this.#uploads.markCompleted.run({
+        id: uploadId,
+        completed_at: row.last_modified,
+        completed_parts: completion.parts,
+        completed_etag: completion.etag,
+        completed_checksum: completion.checksum ?? null,
+      });
+      return released.filter((blobId) => !this.#isReferenced(blobId));
+    })();
+
+  readonly #abortUploadTransaction = (uploadId: string) =>
+    this.#db.transaction((): string[] | undefined => {
+      const upload = this.#uploads.uploadById.get(uploadId);
+      if (!upload || upload.completed_at !== null) return undefined;
+      this.#uploads.deleteUpload.run(uploadId);
+      return this.#uploads.deleteParts.all(uploadId).filter((blobId) => !this.#isReferenced(blobId));
+    })();
+
+  readonly #expireUploadsTransaction = (cutoff: number) =>
+    this.#db.transaction(() => {
+      const ids = this.#uploads.deleteUploadsBefore.all(cutoff);
+      const detached = ids.flatMap((id) => this.#uploads.deleteParts.all(id));
+      return { count: ids.length, released: detached.filter((blobId) => !this.#isReferenced(blobId)) };
+    })();
+
+  #takeStaged(blob: StagedBlob, caller: string): string {
+    const blobId = this.#staged.get(blob);
+    if (blobId === undefined) throw new Error(`${caller}: the blob was not staged by this store, or was already committed or discarded`);
+    this.#staged.delete(blob);
+    return blobId;
+  }
+
+  #partBlobOf(part: PartRecord): string {
+    const blobId = this.#partBlobs.get(part);
+    if (blobId === undefined) throw new Error('the part record must come from listParts or commitPart of this store');
+    return blobId;
   }
 
   #readObject(bucket: string, key: string): ObjectRecord | undefined {

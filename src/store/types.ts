@@ -26,6 +26,8 @@ export interface ObjectRecord extends ObjectMetadata {
   /** Quoted, as sent in the ETag header. */
   etag: string;
   lastModified: Date;
+  /** Number of parts of an object made by CompleteMultipartUpload (absent for a single PUT). */
+  partsCount?: number;
 }
 
 /** A body written to a temp file and flushed, not yet visible as an object. */
@@ -61,4 +63,44 @@ export interface StoreOptions {
   dataDir: string;
   /** fsync blob files and their directories, and SQLite synchronous=FULL: survive power loss, not only kill -9. */
   durable?: boolean;
+}
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+/** A multipart upload: created by CreateMultipartUpload, open until completed, aborted or expired. */
+export interface UploadRecord {
+  id: string;
+  bucket: string;
+  key: string;
+  initiated: Date;
+  /** What the completed object will carry (content headers, user metadata); no checksum. */
+  metadata: ObjectMetadata;
+  /** The checksum algorithm and type the upload was created with. */
+  checksum?: { algorithm: string; type: ChecksumType };
+  /** Set once completed: the answer to give a retry of the same completion. */
+  completion?: UploadCompletion;
+}
+
+export interface UploadCompletion {
+  /** The completion's part list, canonical ("number:etag" lines): a retry must send the same. */
+  parts: string;
+  etag: string;
+  /** The object's checksum value (of the upload's algorithm and type). */
+  checksum?: string;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  size: number;
+  /** Quoted. */
+  etag: string;
+  /** Base64 value of the upload's checksum algorithm, when there is one. */
+  checksum?: string;
+  lastModified: Date;
+}
+
+/** One part of a stored object (a PutObject is one part). */
+export interface ObjectPart {
+  size: number;
+  checksum?: string;
 }

@@ -309,14 +309,17 @@ describe('data directory', () => {
 
   it('refuses a schema newer than this code', () => {
     store.close();
-    const setSchemaVersion = (version: number) => {
+    const schemaVersion = (version?: number) => {
       const db = new Database(path.join(dataDir, 'metadata.sqlite'));
-      db.pragma(`user_version = ${version}`);
+      if (version !== undefined) db.pragma(`user_version = ${version}`);
+      const current = db.pragma('user_version', { simple: true }) as number;
       db.close();
+      return current;
     };
-    setSchemaVersion(99);
+    const current = schemaVersion();
+    schemaVersion(99);
     expect(() => Store.open({ dataDir })).toThrow(/schema version 99 is newer/);
-    setSchemaVersion(1);
+    schemaVersion(current);
     store = Store.open({ dataDir });
   });
 });

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type Koa from 'koa';
+import { CHECKSUM_ALGORITHMS, isChecksumValue, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { S3Error } from '../http/s3-error.js';
+import { childElements, parseXml, renderXml, textOf } from '../http/xml.js';
+import type { ObjectMetadata, PartRecord, UploadCompletion, UploadRecord } from '../store/index.js';
+import { MAX_PART_NUMBER, MIN_PART_BYTES, checksumElement, parsePartNumber, uploadOf } from './multipart-common.js';
+import { compositeChecksum, streamChecksum, verifyObjectChecksumHeader, type UploadChecksum } from './multipart-checksums.js';
+import { writePrecondition } from './put-object.js';
+import { readSmallBody } from './small-body.js';
+import type { OperationHandler } from './types.js';
+
+/** 10000 parts with an ETag and a checksum each fit well within this. */
+const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
+interface RequestedPart {
+  partNumber: number;
+  /** Without quotes. */
+  etag: string;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+const bareEtag = (etag: string) => etag.trim().replace(/^"|"$/g, '');
+
+/** The CompleteMultipartUpload document: parts in strictly ascending order, each with a number and an ETag. */
+function parseCompletion(text: string): RequestedPart[] {
+  const root = parseXml(text).CompleteMultipartUpload;
+  if (root === undefined) throw new S3Error('MalformedXML');
+  const parts = childElements(root, 'Part');
+  if (parts.length === 0 || parts.length > MAX_PART_NUMBER) throw new S3Error('MalformedXML');
+  let previous = 0;
+  return parts.map((part) => {
+    const number = textOf(childElements(part, 'PartNumber')[0])?.trim();
+    const etag = textOf(childElements(part, 'ETag')[0]);
+    if (number === undefined || etag === undefined || etag.trim() === '') throw new S3Error('MalformedXML');
+    const partNumber = parsePartNumber(number);
+    if (partNumber <= previous) throw new S3Error('InvalidPartOrder');
+    previous = partNumber;
+    const checksums: RequestedPart['checksums'] = {};
+    for (const algorithm of CHECKSUM_ALGORITHMS) {
+      const value = textOf(childElements(part, checksumElement(algorithm))[0]);
+      if (value !== undefined) checksums[algorithm] = value.trim();
+    }
+    return { partNumber, etag: bareEtag(etag), checksums };
+  });
+}
+
+function invalidPart(upload: UploadRecord, part: RequestedPart): S3Error {
+  return new S3Error('InvalidPart', undefined, { UploadId: upload.id, PartNumber: part.partNumber, ETag: part.etag });
+}
+
+/** The stored part each requested part names, checked as S3 checks them (existence, ETag, checksum, size). */
+function choosePart(upload: UploadRecord, stored: Map<number, PartRecord>, requested: RequestedPart, isLast: boolean): PartRecord {
+  const part = stored.get(requested.partNumber);
+  if (!part || bareEtag(part.etag) !== requested.etag) throw invalidPart(upload, requested);
+  if (upload.checksum) {
+    const algorithm = upload.checksum.algorithm as ChecksumAlgorithm;
+    const sent = requested.checksums[algorithm];
+    if (sent === undefined) {
+      // S3 fills in a missing part checksum of a FULL_OBJECT upload, not of a COMPOSITE one.
+      if (upload.checksum.type === 'COMPOSITE') {
+        throw new S3Error(
+          'InvalidRequest',
+          `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${requested.partNumber} in the request.`,
+        );
+      }
+    } else if (!isChecksumValue(algorithm, sent)) {
+      throw new S3Error('InvalidArgument', 'Invalid Base64 or multiple checksums present in request', {
+        ArgumentName: 'Checksum',
+        ArgumentValue: `${algorithm}:${sent};`,
+      });
+    } else if (sent !== part.checksum) {
+      throw invalidPart(upload, requested);
+    }
+  }
+  if (!isLast && part.size < MIN_PART_BYTES) {
+    throw new S3Error('EntityTooSmall', undefined, {
+      ProposedSize: part.size,
+      MinSizeAllowed: MIN_PART_BYTES,
+      PartNumber: part.partNumber,
+      ETag: requested.etag,
+    });
+  }
+  return part;
+}
+
+/** `x-amz-checksum-type` on the completion, if sent, must be the upload's. */
+function assertSameChecksumType(ctx: Koa.Context, upload: UploadRecord): void {
+  const sent = ctx.get('x-amz-checksum-type');
+  if (sent === '' || !upload.checksum) return;
+  if (sent.toUpperCase() !== upload.checksum.type) {
+    throw new S3Error(
+      'InvalidRequest',
+      `The upload was created using the ${upload.checksum.type} checksum mode. The complete request must use the same checksum mode.`,
+    );
+  }
+}
+
+/** The multipart ETag: MD5 of the concatenated binary part MD5s, then `-N`. */
+function multipartEtag(parts: readonly PartRecord[]): string {
+  const md5 = createHash('md5');
+  for (const part of parts) md5.update(Buffer.from(bareEtag(part.etag), 'hex'));
+  return `"${md5.digest('hex')}-${parts.length}"`;
+}
+
+async function objectChecksum(
+  upload: UploadRecord & { checksum: UploadChecksum },
+  parts: readonly PartRecord[],
+  openParts: () => Readable,
+): Promise<string> {
+  const { algorithm, type } = upload.checksum;
+  if (type === 'COMPOSITE') return compositeChecksum(algorithm, parts.map((part) => part.checksum ?? ''));
+  return streamChecksum(algorithm, openParts());
+}
+
+function respond(ctx: Koa.Context, upload: UploadRecord, completion: UploadCompletion): void {
+  const encodedKey = upload.key.split('/').map(encodeURIComponent).join('/');
+  ctx.status = 200;
+  ctx.type = 'application/xml';
+  ctx.body = renderXml('CompleteMultipartUploadResult', {
+    Location: `${ctx.protocol}://${ctx.host}/${upload.bucket}/${encodedKey}`,
+    Bucket: upload.bucket,
+    Key: upload.key,
+    ETag: completion.etag,
+    ...(upload.checksum && completion.checksum !== undefined
+      ? { [checksumElement(upload.checksum.algorithm)]: completion.checksum, ChecksumType: upload.checksum.type }
+      : {}),
+  });
+}
+
+export const CompleteMultipartUpload: OperationHandler = async ({ req, store, ctx }) => {
+  const upload = uploadOf(req, store, { open: false });
+  const precondition = writePrecondition(req.headers);
+  const requested = parseCompletion(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES));
+  const partList = requested.map((part) => `${part.partNumber}:${part.etag}`).join('\n');
+
+  // A retry of a completion that succeeded gets the same answer; any other completion of a completed upload is NoSuchUpload.
+  const answerRetry = (current: UploadRecord | undefined): boolean => {
+    if (!current?.completion) return false;
+    if (current.completion.parts !== partList) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
+    respond(ctx, current, current.completion);
+    return true;
+  };
+  if (answerRetry(upload)) return;
+
+  assertSameChecksumType(ctx, upload);
+  const stored = new Map(store.listParts(upload.id).map((part) => [part.partNumber, part]));
+  const parts = requested.map((part, index) => choosePart(upload, stored, part, index === requested.length - 1));
+  const etag = multipartEtag(parts);
+  let checksum: ObjectMetadata['checksum'];
+  if (upload.checksum) {
+    const checksumUpload = upload as UploadRecord & { checksum: UploadChecksum };
+    const value = await objectChecksum(checksumUpload, parts, () => store.openPartsStream(parts));
+    verifyObjectChecksumHeader(req.headers, checksumUpload.checksum, value);
+    checksum = { algorithm: upload.checksum.algorithm, value, type: upload.checksum.type };
+  }
+  const completion: UploadCompletion = { parts: partList, etag, ...(checksum ? { checksum: checksum.value } : {}) };
+  const record = store.completeUpload(upload, parts, { etag, checksum }, completion, precondition);
+  if (!record) {
+    // Another request completed, aborted or changed the upload while this one computed.
+    const current = store.getUpload(upload.id);
+    if (answerRetry(current)) return;
+    if (current) throw invalidPart(upload, requested[0]);
+    throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
+  }
+  respond(ctx, upload, completion);
+};

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { S3Error } from '../http/s3-error.js';
+import { renderXml } from '../http/xml.js';
+import { copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
+import { checksumElement, partNumberOf, uploadOf } from './multipart-common.js';
+import { tap } from './multipart-checksums.js';
+import type { OperationHandler } from './types.js';
+
+/**
+ * A part copied from an object of the bucket (all of it or `x-amz-copy-source-range`). The bytes
+ * are copied into the part's own blob: a part is exactly one blob.
+ */
+export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, granted }) => {
+  const partNumber = partNumberOf(req);
+  const upload = uploadOf(req, store, { open: true });
+  const source = copySourceOf({ req, granted });
+  const record = store.getObject(source.bucket, source.key);
+  if (!record) throw new S3Error('NoSuchKey');
+  evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);
+  const range = copySourceRangeOf(req.headers, record.size);
+
+  const md5 = createHash('md5');
+  const algorithm = upload.checksum?.algorithm as ChecksumAlgorithm | undefined;
+  const checksum = algorithm && createChecksum(algorithm);
+  const data = store.openObjectStream(record, range);
+  const staged = await store.writeBlob(
+    tap(data, (chunk) => {
+      md5.update(chunk);
+      checksum?.update(chunk);
+    }),
+  );
+  const checksumValue = checksum ? await checksum.digestBase64() : undefined;
+  const part = store.commitPart(upload.id, partNumber, staged, { etag: `"${md5.digest('hex')}"`, checksum: checksumValue });
+  if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
+
+  ctx.status = 200;
+  ctx.type = 'application/xml';
+  ctx.body = renderXml('CopyPartResult', {
+    ETag: part.etag,
+    LastModified: part.lastModified.toISOString(),
+    ...(algorithm && checksumValue ? { [checksumElement(algorithm)]: checksumValue } : {}),
+  });
+};

@@ -1,0 +1,42 @@
+import { announcedTrailers, requestedChecksum } from '../auth/requested-checksum.js';
+import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { S3Error } from '../http/s3-error.js';
+import { checksumHeaders, partNumberOf, uploadOf } from './multipart-common.js';
+import { tap } from './multipart-checksums.js';
+import { declaredSize } from './put-object.js';
+import type { OperationHandler } from './types.js';
+
+export const UploadPart: OperationHandler = async ({ req, store, ctx }) => {
+  const partNumber = partNumberOf(req);
+  const upload = uploadOf(req, store, { open: true });
+  declaredSize(req.headers, req.auth!.payloadHash.startsWith('STREAMING-'));
+
+  // A part of an upload created with a checksum algorithm carries that algorithm's checksum
+  // (S3 computes it only for FULL_OBJECT uploads); the decode stage verifies the value.
+  const sent = requestedChecksum(req.headers, announcedTrailers(req.headers))?.algorithm;
+  const expected = upload.checksum?.algorithm as ChecksumAlgorithm | undefined;
+  const computeHere = expected !== undefined && sent === undefined && upload.checksum?.type === 'FULL_OBJECT';
+  if (expected !== undefined && sent !== expected && !computeHere) {
+    throw new S3Error(
+      'InvalidRequest',
+      `Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${sent?.toLowerCase() ?? 'null'}`,
+    );
+  }
+
+  const body = req.body!;
+  const computed = computeHere ? createChecksum(expected) : undefined;
+  const staged = await store.writeBlob(computed ? tap(body.stream, (chunk) => computed.update(chunk)) : body.stream);
+  const { md5, checksum } = body.result();
+  const partChecksum = checksum ?? (computed && expected ? { algorithm: expected, value: await computed.digestBase64() } : undefined);
+  const part = store.commitPart(upload.id, partNumber, staged, {
+    etag: `"${md5.toString('hex')}"`,
+    // Only a checksum of the upload's own algorithm means anything for the object.
+    checksum: partChecksum?.algorithm === expected ? partChecksum?.value : undefined,
+  });
+  if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
+
+  ctx.status = 200;
+  ctx.set('ETag', part.etag);
+  if (partChecksum) ctx.set(checksumHeaders(partChecksum.algorithm, partChecksum.value));
+  ctx.body = '';
+};
