@@ -23,7 +23,8 @@ export class HttpStatusError extends Error {
 }
 
 async function send(pool, method, path, body) {
-  const response = await pool.request({ method, path, body, headers: body ? { 'content-length': String(body.length) } : undefined });
+  // reset: false keeps HEAD requests on their keep-alive connection too (undici closes it by default).
+  const response = await pool.request({ method, path, body, reset: false, headers: body ? { 'content-length': String(body.length) } : undefined });
   if (response.statusCode >= 300) throw new HttpStatusError(method, path, response.statusCode, await response.body.text());
   let bytes = 0;
   for await (const chunk of response.body) bytes += chunk.length;

@@ -1,6 +1,7 @@
 /**
  * `node test/bench/profile-summary.mjs FILE.cpuprofile [N]`: where a V8 CPU profile spent its
- * time: the top N functions by self time, and self time summed per package / source file.
+ * time: self time summed per package / source file, the top N functions by self time and by
+ * inclusive time.
  */
 import fs from 'node:fs';
 
@@ -28,6 +29,17 @@ for (const [id, micros] of selfMicros) {
   const place = where(callFrame.url);
   byPlace.set(place, (byPlace.get(place) ?? 0) + micros);
 }
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parentOf = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const label = ({ callFrame }) => `${callFrame.functionName || '(anonymous)'} ${where(callFrame.url)}:${callFrame.lineNumber + 1}`;
+const inclusive = new Map();
+for (const [id, micros] of selfMicros) {
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parentOf.get(at)) seen.add(label(byId.get(at)));
+  for (const fn of seen) inclusive.set(fn, (inclusive.get(fn) ?? 0) + micros);
+}
+
 const show = (title, map) => {
   process.stdout.write(`\n${title}\n`);
   for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
@@ -37,3 +49,4 @@ const show = (title, map) => {
 process.stdout.write(`total ${(total / 1000).toFixed(0)} ms sampled\n`);
 show('self time by package / file', byPlace);
 show('self time by function', byFunction);
+show('total (inclusive) time by function', inclusive);
