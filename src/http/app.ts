@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody } from '../auth/payload.js';
+import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { formFieldsAsHeaders, readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
@@ -37,6 +39,11 @@ let requestCounter = 0;
 function nextRequestId(): string {
   requestCounter = (requestCounter + 1) % 0xffffffff;
   return requestIdPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
+}
+
+/** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
+function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
 }
 
 function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error): void {
@@ -132,7 +139,10 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     const bucketRecord = credentialBucket;
     req.bucketRecord = bucketRecord;
 
-    if (req.operation.readsBody) req.body = decodeBody(ctx.req, req.auth, req.headers);
+    if (req.operation.readsBody) {
+      const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
+      req.body = decodeBody(ctx.req, req.auth, bodyHeaders);
+    }
 
     // authorize() guarantees a handler.
     await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });

@@ -137,7 +137,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
   { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },
   { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', handler: UploadPartCopy },
   { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, handler: UploadPart },
-  { ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'), readsBody: true, handler: CompleteMultipartUpload },
+  {
+    ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
+    readsBody: true,
+    checksumHeadersDescribeObject: true,
+    handler: CompleteMultipartUpload,
+  },
   {
     ...objectSub('POST', 'select', 'SelectObjectContent', 's3:GetObject'),
     unimplementedReason: 'S3 Select is closed to new AWS customers since 2024',

@@ -63,6 +63,11 @@ export interface OperationSpec {
   authenticatesFromForm?: boolean;
   /** Whether the handler reads a request body (the decode stage runs only then). */
   readsBody?: boolean;
+  /**
+   * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
+   * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.
+   */
+  checksumHeadersDescribeObject?: boolean;
   handler?: OperationHandler;
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;

@@ -1,0 +1,32 @@
+import type { Store } from './store/index.js';
+
+/** How long an upload may stay incomplete before its parts are deleted, unless told otherwise. */
+export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/** The sweep runs at least this often, and never more often than MIN_SWEEP_INTERVAL_MS. */
+const MAX_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const MIN_SWEEP_INTERVAL_MS = 50;
+
+export function assertValidUploadExpiry(ms: number): void {
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`uploadExpiry must be a positive number of milliseconds, got ${ms}.`);
+}
+
+/**
+ * Deletes multipart uploads older than `expiryMs` (abandoned ones, and completed ones kept for
+ * retries) with their part data: now, then periodically on a timer that never keeps the process
+ * alive. Returns the function that stops it.
+ */
+export function startUploadExpiry(store: Store, expiryMs: number, log?: (line: string) => void): () => void {
+  const sweep = () => {
+    try {
+      const expired = store.expireUploads(new Date(Date.now() - expiryMs));
+      if (expired > 0) log?.(`expired ${expired} multipart upload(s) older than ${expiryMs} ms`);
+    } catch (err) {
+      log?.(`multipart upload expiry failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+  };
+  sweep();
+  const interval = Math.min(Math.max(expiryMs / 2, MIN_SWEEP_INTERVAL_MS), MAX_SWEEP_INTERVAL_MS);
+  const timer = setInterval(sweep, interval);
+  timer.unref();
+  return () => clearInterval(timer);
+}
