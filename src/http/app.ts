@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import Koa from 'koa';
-import Router from '@koa/router';
 import { authenticate } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody } from '../auth/payload.js';
@@ -148,8 +147,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
   };
 
-  const router = new Router<RequestState>();
-  router.all(/.*/, pipeline);
-  app.use(router.routes());
+  // Every request goes through the one pipeline: the operation table, not a router, dispatches.
+  app.use(pipeline);
   return app;
 }
