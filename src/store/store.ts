@@ -50,6 +50,8 @@ export class Store {
   readonly #staged = new WeakMap<StagedBlob, string>();
   /** The data behind each record this store handed out, so a reader gets exactly that object's bytes. */
   readonly #segments = new WeakMap<ObjectRecord, readonly StoredSegment[]>();
+  /** Only buckets that exist: a flood of unknown keys cannot grow it. */
+  readonly #bucketsByAccessKey = new Map<string, Readonly<BucketRecord>>();
   readonly #uploads: UploadStatements;
   /** The blob behind each part record this store handed out. */
   readonly #partBlobs = new WeakMap<PartRecord, string>();
@@ -110,6 +112,7 @@ export class Store {
       created_at: Date.now(),
     });
     if (row === undefined) throw new Error(`upsert of bucket ${bucket.name} returned no row`);
+    this.#bucketsByAccessKey.clear();
     return toBucketRecord(row);
   }
 
@@ -118,9 +121,15 @@ export class Store {
     return row && toBucketRecord(row);
   }
 
+  /** Looked up on every signed request, so found buckets are cached until the next upsertBucket. */
   findBucketByAccessKey(accessKey: string): BucketRecord | undefined {
+    const cached = this.#bucketsByAccessKey.get(accessKey);
+    if (cached) return cached;
     const row = this.#statements.bucketByAccessKey.get(accessKey);
-    return row && toBucketRecord(row);
+    if (row === undefined) return undefined;
+    const record = Object.freeze(toBucketRecord(row));
+    this.#bucketsByAccessKey.set(accessKey, record);
+    return record;
   }
 
   listBuckets(): BucketRecord[] {
