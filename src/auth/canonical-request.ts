@@ -4,7 +4,7 @@
  * header values are trimmed with inner whitespace runs collapsed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { percentDecode, uriEncode } from './uri-encoding.js';
+import { UNRESERVED_TEXT, percentDecode, uriEncode } from './uri-encoding.js';
 
 export interface CanonicalRequestInput {
   method: string;
@@ -55,15 +55,19 @@ export function canonicalQuery(rawQuery: string, omitSignatureParameter: boolean
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const equals = part.indexOf('=');
-    const name = uriEncode(percentDecode(equals === -1 ? part : part.slice(0, equals), true));
+    const name = canonicalQueryComponent(equals === -1 ? part : part.slice(0, equals));
     // Presign parameter names are matched case-insensitively, as S3 does.
     if (omitSignatureParameter && name.toLowerCase() === 'x-amz-signature') continue;
-    const value = equals === -1 ? '' : uriEncode(percentDecode(part.slice(equals + 1), true));
+    const value = equals === -1 ? '' : canonicalQueryComponent(part.slice(equals + 1));
     pairs.push([name, value]);
   }
   // By name, then value: sorting the joined "name=value" text would put "k=" after "k-x=".
   pairs.sort(([nameA, valueA], [nameB, valueB]) => compare(nameA, nameB) || compare(valueA, valueB));
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+}
+
+function canonicalQueryComponent(raw: string): string {
+  return UNRESERVED_TEXT.test(raw) ? raw : uriEncode(percentDecode(raw, true));
 }
 
 /** Trimmed, with runs of spaces and tabs collapsed to one space; repeated headers joined with ','. */

@@ -56,10 +56,18 @@ export function parseQuery(rawQuery: string): [string, string][] {
     const equals = part.indexOf('=');
     const name = equals === -1 ? part : part.slice(0, equals);
     const value = equals === -1 ? '' : part.slice(equals + 1);
-    pairs.push([percentDecode(name, true).toString('utf8'), percentDecode(value, true).toString('utf8')]);
+    pairs.push([decodeQueryComponent(name), decodeQueryComponent(value)]);
   }
   return pairs;
 }
+
+/** Most query components need no decoding: skip the trip through bytes for those. */
+function decodeQueryComponent(text: string): string {
+  return text.includes('%') || text.includes('+') ? percentDecode(text, true).toString('utf8') : text;
+}
+
+/** Text that is only unreserved characters: already in the strict encoding, and unchanged by decoding. */
+export const UNRESERVED_TEXT = /^[A-Za-z0-9\-._~]*$/;
 
 function isUnreserved(byte: number): boolean {
   return (
