@@ -8,7 +8,7 @@ import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
-import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
+import { createTlsServer, selfSignedTls } from './tls.js';
 
 export interface BucketDefinition {
   name: string;
@@ -36,12 +36,15 @@ export interface EmulatorOptions {
   vhostDomain?: string;
   /** Receives one line per request; unset: silent. */
   log?: (line: string) => void;
-  /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
-  uploadExpiry?: number;
   /** IAM actions every served bucket's credential may do beyond SMLL's five. */
   allow?: string[];
   /** SigV2 presigned URLs (boto3's default in us-east-1): accepted with a logged warning, or refused. Default accept. */
   sigv2?: SigV2Policy;
+  /**
+   * Serve https: `true` uses a self-signed certificate for 127.0.0.1/::1/localhost, generated once
+   * per data dir (`<dataDir>/tls/cert.pem`); or give a PEM certificate and key.
+   */
+  tls?: boolean | { cert: string; key: string };
 }
 
 /** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
@@ -66,6 +69,8 @@ export interface Emulator {
   port: number;
   host: string;
   dataDir: string;
+  /** With `tls`: the PEM certificate clients must trust and, when self-signed, the file that holds it. */
+  certificate?: { pem: string; file?: string };
   /** Names of the buckets served. */
   buckets: string[];
   credentials(bucket: string): BucketCredentials;
@@ -108,20 +113,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
   validateDefinitions(definitions);
   validateActions(options.allow ?? [], 'allow');
-  const uploadExpiry = options.uploadExpiry ?? DEFAULT_UPLOAD_EXPIRY_MS;
-  assertValidUploadExpiry(uploadExpiry);
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
   const store = Store.open({ dataDir, durable: options.durable });
-  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
 
   for (const definition of definitions) {
     const existing = store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
     const owner = store.findBucketByAccessKey(accessKey);
     if (owner && owner.name !== definition.name) {
-      stopUploadExpiry();
       store.close();
       throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
     }
@@ -147,7 +148,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log: options.log,
     sigv2: options.sigv2 ?? 'accept',
   });
-  const server: Server = createServer(app.callback());
+  let tls: { cert: string; key: string; certFile?: string } | undefined;
+  let server: Server;
+  try {
+    tls = options.tls === true ? await selfSignedTls(dataDir) : options.tls || undefined;
+    server = tls ? createTlsServer(tls, app.callback()) : createServer(app.callback());
+  } catch (err) {
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.
   server.keepAliveTimeout = 60_000;
   try {
@@ -159,7 +169,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (err) {
-    stopUploadExpiry();
     store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -167,7 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const port = (server.address() as AddressInfo).port;
   const endpointHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const endpoint = `http://${endpointHost}:${port}`;
+  const endpoint = `${tls ? 'https' : 'http'}://${endpointHost}:${port}`;
 
   const bucketRecord = (bucket: string) => {
     const record = store.getBucket(bucket);
@@ -182,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     dataDir,
+    certificate: tls && { pem: tls.cert, file: tls.certFile },
     get buckets() {
       return store.listBuckets().map((b) => b.name);
     },
@@ -201,7 +211,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close(() => resolveClose());
         server.closeAllConnections();
       }).then(() => {
-        stopUploadExpiry();
         store.close();
         if (temporary) rmSync(dataDir, { recursive: true, force: true });
       });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { startEmulator, type BucketDefinition } from '../emulator.js';
 
@@ -33,6 +34,25 @@ interface ServeFlags {
   bucket: BucketDefinition[];
   vhostDomain?: string;
   quiet?: boolean;
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+}
+
+/** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
+function tlsOption(flags: ServeFlags): { option: boolean | { cert: string; key: string }; certFile?: string } {
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new InvalidArgumentError('--cert and --key go together: give both, or neither (--tls alone generates a self-signed certificate)');
+  }
+  if (flags.cert === undefined || flags.key === undefined) return { option: flags.tls === true };
+  const readPem = (what: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new InvalidArgumentError(`cannot read the ${what} file ${file}: ${(err as Error).message}`);
+    }
+  };
+  return { option: { cert: readPem('certificate', flags.cert), key: readPem('key', flags.key) }, certFile: resolve(flags.cert) };
 }
 
 /** Shell lines that give a service a bucket's credentials, as SMLL links them. */
@@ -43,6 +63,7 @@ function envLines(env: Record<string, string>): string {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
+  const tls = tlsOption(flags);
   const emulator = await startEmulator({
     port: flags.port,
     host: flags.host,
@@ -52,9 +73,17 @@ async function serve(flags: ServeFlags): Promise<void> {
     buckets: flags.bucket,
     vhostDomain: flags.vhostDomain,
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    tls: tls.option,
   });
   const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
+  const certFile = tls.certFile ?? emulator.certificate?.file;
+  if (certFile) {
+    process.stdout.write(
+      `\n# trust its TLS certificate (boto3, AWS CLI, Go: AWS_CA_BUNDLE; Node: NODE_EXTRA_CA_CERTS; Java: import it into a trust store)\n` +
+        `${envLines({ AWS_CA_BUNDLE: certFile, NODE_EXTRA_CA_CERTS: certFile })}\n`,
+    );
+  }
   if (emulator.buckets.length === 0) {
     process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
   }
@@ -96,6 +125,9 @@ export function buildProgram(): Command {
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
+    .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
+    .option('--cert <file>', 'serve https with this PEM certificate (with --key)')
+    .option('--key <file>', 'the PEM private key of --cert')
     .option('-q, --quiet', 'do not log requests')
     .action(serve);
   return program;
