@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 import { createTlsServer, selfSignedTls } from './tls.js';
+import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
 export interface BucketDefinition {
   name: string;
@@ -36,6 +37,8 @@ export interface EmulatorOptions {
   vhostDomain?: string;
   /** Receives one line per request; unset: silent. */
   log?: (line: string) => void;
+  /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
+  uploadExpiry?: number;
   /** IAM actions every served bucket's credential may do beyond SMLL's five. */
   allow?: string[];
   /** SigV2 presigned URLs (boto3's default in us-east-1): accepted with a logged warning, or refused. Default accept. */
@@ -113,16 +116,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
   validateDefinitions(definitions);
   validateActions(options.allow ?? [], 'allow');
+  const uploadExpiry = options.uploadExpiry ?? DEFAULT_UPLOAD_EXPIRY_MS;
+  assertValidUploadExpiry(uploadExpiry);
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
   const store = Store.open({ dataDir, durable: options.durable });
+  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
 
   for (const definition of definitions) {
     const existing = store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
     const owner = store.findBucketByAccessKey(accessKey);
     if (owner && owner.name !== definition.name) {
+      stopUploadExpiry();
       store.close();
       throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
     }
@@ -154,6 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tls = options.tls === true ? await selfSignedTls(dataDir) : options.tls || undefined;
     server = tls ? createTlsServer(tls, app.callback()) : createServer(app.callback());
   } catch (err) {
+    stopUploadExpiry();
     store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -169,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (err) {
+    stopUploadExpiry();
     store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -211,6 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close(() => resolveClose());
         server.closeAllConnections();
       }).then(() => {
+        stopUploadExpiry();
         store.close();
         if (temporary) rmSync(dataDir, { recursive: true, force: true });
       });
