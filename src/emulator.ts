@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
 import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
+import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 import { createTlsServer, selfSignedTls } from './tls.js';
@@ -18,6 +19,12 @@ export interface BucketDefinition {
   secretKey?: string;
   /** IAM actions this bucket's credential may do beyond SMLL's five (e.g. `s3:AbortMultipartUpload`). */
   allow?: string[];
+  /**
+   * CORS rules: a list of S3 CORSRule objects (`CorsRule[]`) or `{ CORSRules: [...] }`; preflights
+   * and response headers as S3 answers them. Typed loosely because config files pass JSON through;
+   * startEmulator rejects invalid rules naming the bucket, the rule and the problem.
+   */
+  cors?: unknown;
 }
 
 export interface EmulatorOptions {
@@ -94,7 +101,7 @@ function validateActions(actions: readonly string[], where: string): void {
 
 function validateDefinitions(definitions: BucketDefinition[]): void {
   const seen = new Set<string>();
-  for (const { name, accessKey, secretKey, allow } of definitions) {
+  for (const { name, accessKey, secretKey, allow, cors } of definitions) {
     const problem = bucketNameProblem(name);
     if (problem) throw new Error(`Invalid bucket name "${name}": a bucket name ${problem}.`);
     if (seen.has(name)) throw new Error(`Bucket "${name}" is given twice.`);
@@ -106,6 +113,7 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
       throw new Error(`Bucket "${name}": an access key id is 3 to 128 letters and digits.`);
     }
     validateActions(allow ?? [], `Bucket "${name}"`);
+    if (cors !== undefined) parseCorsRules(cors, `Bucket "${name}" cors`);
   }
 }
 
@@ -116,6 +124,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
   validateDefinitions(definitions);
   validateActions(options.allow ?? [], 'allow');
+  if (options.sigv2 !== undefined && options.sigv2 !== 'accept' && options.sigv2 !== 'reject') {
+    throw new Error(`sigv2 must be "accept" or "reject", not "${String(options.sigv2)}".`);
+  }
   const uploadExpiry = options.uploadExpiry ?? DEFAULT_UPLOAD_EXPIRY_MS;
   assertValidUploadExpiry(uploadExpiry);
 
@@ -147,11 +158,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const grantedByBucket = new Map(
     definitions.filter((d) => d.allow?.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow!])] as const),
   );
+  // CORS rules, like grants, come with this invocation's bucket definitions.
+  const corsByBucket = new Map(
+    definitions.filter((d) => d.cors !== undefined).map((d) => [d.name, parseCorsRules(d.cors, `Bucket "${d.name}" cors`)] as const),
+  );
   const app = createApp({
     store,
     region,
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
     grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
+    corsRules: (bucket) => corsByBucket.get(bucket),
     log: options.log,
     sigv2: options.sigv2 ?? 'accept',
   });

@@ -44,8 +44,11 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
  * `VERB\nContent-MD5\nContent-Type\nExpires\n[x-amz-* lines]CanonicalizedResource`. boto3 moves
  * Content-Type, Content-MD5 and x-amz-* values into the query of a presigned URL, so a value
  * absent from the headers is taken from the query parameter of the same name.
+ *
+ * Returns the strings a client may have signed, the canonical one first: boto3 signs a bucket
+ * itself as `/bucket/` whatever its URL, other signers take the URL's `/bucket`.
  */
-export function sigV2StringToSign(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string {
+export function sigV2StringsToSign(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string[] {
   const query = parseQuery(req.rawQuery);
   const fromQuery = (name: string) => query.find(([key]) => key.toLowerCase() === name)?.[1];
   const standard = (name: string) => (headerValue(req.headers, name) ?? fromQuery(name) ?? '').trim();
@@ -62,22 +65,25 @@ export function sigV2StringToSign(req: SignableRequest, bucket: string | undefin
   const amzLines = [...amzHeaders.keys()].sort().map((name) => `${name}:${amzHeaders.get(name)}\n`);
 
   const expires = fromQuery('expires') ?? '';
-  return `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${expires}\n${amzLines.join('')}${canonicalResource(req, bucket, virtualHosted)}`;
+  const head = `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${expires}\n${amzLines.join('')}`;
+  const path = virtualHosted && bucket !== undefined ? `/${bucket}${req.rawPath}` : req.rawPath;
+  const paths = bucket !== undefined && path === `/${bucket}` ? [`${path}/`, path] : [path];
+  const subresources = signedSubresources(req.rawQuery);
+  return paths.map((resourcePath) => head + resourcePath + subresources);
 }
 
-/** The path as sent (with the bucket first when it came in the Host), then the signed sub-resources, sorted. */
-function canonicalResource(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string {
-  const path = virtualHosted && bucket !== undefined ? `/${bucket}${req.rawPath}` : req.rawPath;
+/** `?name=value&…` of the signed sub-resources, sorted by name, values decoded; '' when there are none. */
+function signedSubresources(rawQuery: string): string {
   const subresources: Array<[string, string | undefined]> = [];
-  for (const part of req.rawQuery.split('&')) {
+  for (const part of rawQuery.split('&')) {
     const equals = part.indexOf('=');
     const name = equals === -1 ? part : part.slice(0, equals);
     if (!SIGNED_SUBRESOURCES.has(name)) continue;
     subresources.push([name, equals === -1 ? undefined : percentDecode(part.slice(equals + 1), false).toString('utf8')]);
   }
-  if (subresources.length === 0) return path;
+  if (subresources.length === 0) return '';
   subresources.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${path}?${subresources.map(([name, value]) => (value === undefined ? name : `${name}=${value}`)).join('&')}`;
+  return `?${subresources.map(([name, value]) => (value === undefined ? name : `${name}=${value}`)).join('&')}`;
 }
 
 export interface SigV2Target {
@@ -104,11 +110,13 @@ export function authenticateSigV2Query(
   if (!/^\d{1,12}$/.test(expires)) {
     throw new S3Error('AccessDenied', `Invalid date (should be seconds since epoch): ${expires}`);
   }
+  const payloadHash = sigV2PayloadHash(req.headers);
   const secret = lookupSecret(accessKeyId);
   if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
 
-  const toSign = sigV2StringToSign(req, target.bucket, target.virtualHosted);
-  if (!signaturesEqual(sigV2Signature(secret, toSign), signature)) {
+  const candidates = sigV2StringsToSign(req, target.bucket, target.virtualHosted);
+  if (!candidates.some((candidate) => signaturesEqual(sigV2Signature(secret, candidate), signature))) {
+    const toSign = candidates[0]!;
     throw new S3Error('SignatureDoesNotMatch', undefined, {
       AWSAccessKeyId: accessKeyId,
       StringToSign: toSign,
@@ -124,7 +132,7 @@ export function authenticateSigV2Query(
   return {
     accessKeyId,
     kind: 'sigv2',
-    payloadHash: sigV2PayloadHash(req.headers),
+    payloadHash,
     // SigV2 has no signing key and no chunk signatures; aws-chunked signed bodies are refused above.
     signingKey: Buffer.alloc(0),
     amzDate: '',

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEmulator, type BucketDefinition } from '../emulator.js';
+import { parseCorsFlag, withCors } from './cors-flag.js';
+import type { SigV2Policy } from '../auth/sigv2.js';
+import type { CorsRule } from '../http/cors.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,6 +19,32 @@ export function parseBucketFlag(value: string, previous: BucketDefinition[] = []
     throw new InvalidArgumentError(`expected NAME or NAME=ACCESS_KEY:SECRET_KEY, got "${value}"`);
   }
   return [...previous, { name, accessKey: keys.slice(0, colon), secretKey: keys.slice(colon + 1) }];
+}
+
+/** `--allow ACTION` grants to every bucket; `--allow BUCKET=ACTION` to one (bucket names never contain `=`). */
+export interface AllowFlags {
+  everyBucket: string[];
+  byBucket: Array<{ bucket: string; action: string }>;
+}
+
+export function parseAllowFlag(value: string, previous: AllowFlags = { everyBucket: [], byBucket: [] }): AllowFlags {
+  const eq = value.indexOf('=');
+  if (eq === -1) return { ...previous, everyBucket: [...previous.everyBucket, value] };
+  const bucket = value.slice(0, eq);
+  const action = value.slice(eq + 1);
+  if (!bucket || !action) throw new InvalidArgumentError(`expected ACTION or BUCKET=ACTION, got "${value}"`);
+  return { ...previous, byBucket: [...previous.byBucket, { bucket, action }] };
+}
+
+/** Adds per-bucket grants to the bucket definitions; a bucket named only by --allow is served too (keeping its keys). */
+function withGrants(buckets: BucketDefinition[], allow: AllowFlags): BucketDefinition[] {
+  const definitions = buckets.map((b) => ({ ...b }));
+  for (const { bucket, action } of allow.byBucket) {
+    let definition = definitions.find((d) => d.name === bucket);
+    if (!definition) definitions.push((definition = { name: bucket }));
+    definition.allow = [...(definition.allow ?? []), action];
+  }
+  return definitions;
 }
 
 function parsePort(value: string): number {
@@ -34,6 +63,9 @@ interface ServeFlags {
   bucket: BucketDefinition[];
   vhostDomain?: string;
   quiet?: boolean;
+  allow: AllowFlags;
+  cors: Record<string, CorsRule[]>;
+  sigv2: SigV2Policy;
   tls?: boolean;
   cert?: string;
   key?: string;
@@ -70,7 +102,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     region: flags.region,
     dataDir: flags.temp ? undefined : flags.dataDir,
     durable: flags.durable,
-    buckets: flags.bucket,
+    buckets: withCors(withGrants(flags.bucket, flags.allow), flags.cors),
+    allow: flags.allow.everyBucket,
+    sigv2: flags.sigv2,
     vhostDomain: flags.vhostDomain,
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     tls: tls.option,
@@ -128,6 +162,18 @@ export function buildProgram(): Command {
     .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
     .option('--cert <file>', 'serve https with this PEM certificate (with --key)')
     .option('--key <file>', 'the PEM private key of --cert')
+    .option(
+      '--allow <[BUCKET=]ACTION>',
+      'grant an IAM action beyond the five (repeatable), e.g. s3:AbortMultipartUpload; BUCKET= limits it to one bucket',
+      parseAllowFlag,
+      { everyBucket: [], byBucket: [] },
+    )
+    .option('--cors <BUCKET=FILE>', "the bucket's CORS rules, from a JSON file of S3 CORSRules (repeatable)", parseCorsFlag, {})
+    .addOption(
+      new Option('--sigv2 <mode>', 'SigV2 presigned URLs (boto3\'s default in us-east-1): accept (with a logged warning) or reject')
+        .choices(['accept', 'reject'])
+        .default('accept'),
+    )
     .option('-q, --quiet', 'do not log requests')
     .action(serve);
   return program;

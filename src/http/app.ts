@@ -10,7 +10,8 @@ import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { BucketRecord, Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
-import { resolveRequest } from './resolve.js';
+import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
+import { resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from './s3-error.js';
 import { renderXml } from './xml.js';
 
@@ -25,6 +26,8 @@ export interface AppConfig {
   log?: (line: string) => void;
   /** SigV2 presigned URLs and forms: accepted (with a warning per request) or refused. */
   sigv2: SigV2Policy;
+  /** The bucket's CORS rules, given at provisioning time; undefined: CORS is not enabled for it. */
+  corsRules(bucket: string): readonly CorsRule[] | undefined;
 }
 
 interface RequestState {
@@ -93,6 +96,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         renderError(ctx, new S3Error('InternalError'));
       }
     }
+    addCorsHeaders(ctx);
     if (config.log) {
       const s3 = ctx.state.s3;
       const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
@@ -101,7 +105,35 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     }
   });
 
+  /** A cross-origin request to a bucket with CORS rules gets the headers of the first rule matching its origin and method, errors included. */
+  const addCorsHeaders = (ctx: Koa.ParameterizedContext<RequestState>) => {
+    const origin = ctx.get('origin');
+    const bucket = ctx.state.s3?.bucket;
+    if (!origin || bucket === undefined || ctx.method === 'OPTIONS') return;
+    const rules = config.corsRules(bucket);
+    if (!rules?.length) return;
+    ctx.set('Vary', CORS_VARY);
+    const rule = matchCorsRule(rules, origin, ctx.method);
+    if (rule) ctx.set(corsResponseHeaders(rule, origin));
+  };
+
   const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
+    if (ctx.method === 'OPTIONS') {
+      // A CORS preflight names no S3 operation and carries no credentials (browsers send none):
+      // it is answered from the addressed bucket's rules alone.
+      const address = resolveAddress(ctx.req, config.vhostDomains);
+      const headers = answerPreflight({
+        origin: ctx.get('origin') || undefined,
+        requestMethod: ctx.get('access-control-request-method') || undefined,
+        requestHeaders: ctx.get('access-control-request-headers') || undefined,
+        rules: address.bucket === undefined ? undefined : config.corsRules(address.bucket),
+        resourceType: address.target === 'object' ? 'OBJECT' : 'BUCKET',
+      });
+      ctx.set({ ...headers, Vary: CORS_VARY });
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
     const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
     ctx.state.s3 = req;
 

@@ -22,11 +22,11 @@ function decodePathPart(raw: string): string {
   }
 }
 
-/**
- * The resolve stage: bucket and key from the raw URL (path-style or virtual-host-style), and
- * the operation table row the request addresses. The raw path and query are kept for SigV4.
- */
-export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: readonly string[]): S3Request {
+/** What a request's URL and Host address: bucket and key (path-style or virtual-host-style), raw path and query. */
+export type RequestAddress = Pick<S3Request, 'target' | 'bucket' | 'key' | 'virtualHosted' | 'rawPath' | 'rawQuery'>;
+
+/** Bucket and key from the raw URL; shared by the resolve stage and CORS preflights (which name no operation). */
+export function resolveAddress(req: IncomingMessage, vhostDomains: readonly string[]): RequestAddress {
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
@@ -49,19 +49,23 @@ export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: r
     throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });
   }
   const target: Target = bucket === undefined ? 'service' : key === undefined ? 'bucket' : 'object';
-  const query = new URLSearchParams(rawQuery);
+  return { target, bucket, key, virtualHosted, rawPath, rawQuery };
+}
+
+/**
+ * The resolve stage: bucket and key from the raw URL (path-style or virtual-host-style), and
+ * the operation table row the request addresses. The raw path and query are kept for SigV4.
+ */
+export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: readonly string[]): S3Request {
+  const address = resolveAddress(req, vhostDomains);
+  const query = new URLSearchParams(address.rawQuery);
   const method = req.method ?? 'GET';
   return {
     id,
     method,
-    target,
-    bucket,
-    key,
-    virtualHosted,
-    rawPath,
-    rawQuery,
+    ...address,
     query,
     headers: req.headers,
-    operation: resolveOperation(method, target, query, req.headers),
+    operation: resolveOperation(method, address.target, query, req.headers),
   };
 }

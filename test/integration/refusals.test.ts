@@ -104,9 +104,10 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, SMLL_GRANTED_ACTIONS, type OperationSpec } from '../../src/index.js';
-import type { Emulator } from '../../src/index.js';
+import type { BucketEnv, Emulator } from '../../src/index.js';
 import { clientFor } from '../helpers.js';
 import { startEmulator } from '../../src/index.js';
+import { startCli } from '../cli-process.js';
 
 const Bucket = 'test-bucket';
 const Key = 'walk/object.txt';
@@ -466,5 +467,19 @@ describe('granting actions', () => {
     } finally {
       await emulator.stop();
     }
+  });
+
+  it('the CLI grants with --allow BUCKET=ACTION (one bucket) or --allow ACTION (all), and refuses unknown actions', async () => {
+    const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'granted-bucket', '--bucket', 'plain-bucket', '--allow', 'granted-bucket=s3:PutObjectTagging']);
+    try {
+      const tagged = (bucket: string) =>
+        outcomeOf(clientFor(cli.env[bucket] as unknown as BucketEnv).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body, Tagging: 'a=b' })));
+      expect((await tagged('granted-bucket')).status).toBe(200);
+      expect(await tagged('plain-bucket')).toMatchObject({ status: 403, code: 'AccessDenied' });
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+    await expect(startCli(['--temp', '--port', '0', '--bucket', 'b-bucket', '--allow', 's3:Bogus'])).rejects.toThrow('allow: unknown IAM action "s3:Bogus"');
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * SigV2 query authentication against URLs that stock boto3 (1.43, `generate_presigned_url` with
+ * its default signer in us-east-1) produced for these credentials at time 1800000000: recorded
+ * here so the suite needs no Python.
+ */
+import { describe, expect, it } from 'vitest';
+import { authenticate } from '../../src/auth/sigv4.js';
+import { authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
+import { S3Error } from '../../src/http/s3-error.js';
+
+const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const SIGNED_AT = new Date(1800000000 * 1000);
+const lookup = (id: string) => (id === ACCESS_KEY ? SECRET : undefined);
+
+const BOTO3_URLS = {
+  getObject: '/test-bucket/photos/a%20b%2Bc~%C3%BC.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=3KI5tiRpxbuS5cOQHqX2j7O%2BKRY%3D&Expires=1800003600',
+  responseOverrides:
+    '/test-bucket/doc.txt?response-content-type=text%2Fplain&response-content-disposition=attachment%3B%20filename%3D%22x.txt%22&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=aLhmr1PI4m08ZyzgjK3Fv6XZxow%3D&Expires=1800000600',
+  putWithTypeAndMetadata:
+    '/test-bucket/up.txt?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=7eRo5vozOnk4%2F8mBw2Fn9wqI5nM%3D&content-type=text%2Fplain&x-amz-meta-owner=alice&Expires=1800000600',
+  versionId: '/test-bucket/doc.txt?versionId=abc&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=0AP430EV1XgZCpnX%2BtOyGqr2pus%3D&Expires=1800000600',
+  listObjectsV2:
+    '/test-bucket?list-type=2&prefix=a%2F&encoding-type=url&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=Rf2nK6JjVhBcfaaXEiOLP4wFUYw%3D&Expires=1800000600',
+};
+
+function request(method: string, url: string, headers: Record<string, string> = {}) {
+  const [rawPath, rawQuery = ''] = url.split('?') as [string, string?];
+  return { method, rawPath, rawQuery, headers: { host: '127.0.0.1:9444', ...headers } };
+}
+
+function errorOf(run: () => unknown): S3Error {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof S3Error) return err;
+    throw err;
+  }
+  throw new Error('expected an S3Error');
+}
+
+const target = { bucket: 'test-bucket', virtualHosted: false, now: SIGNED_AT };
+
+describe('SigV2 presigned URLs made by boto3', () => {
+  it.each([
+    ['GET of a key with spaces, + and non-ASCII', 'GET', BOTO3_URLS.getObject, {}],
+    ['GET with response-* overrides (signed sub-resources)', 'GET', BOTO3_URLS.responseOverrides, {}],
+    ['PUT with Content-Type and x-amz-meta-* moved into the query', 'PUT', BOTO3_URLS.putWithTypeAndMetadata, {}],
+    ['PUT sending the Content-Type header as well', 'PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'content-type': 'text/plain' }],
+    ['GET with versionId (a signed sub-resource)', 'GET', BOTO3_URLS.versionId, {}],
+    ['ListObjectsV2 (list-type, prefix are not signed)', 'GET', BOTO3_URLS.listObjectsV2, {}],
+  ])('verifies %s', (_name, method, url, headers) => {
+    const auth = authenticateSigV2Query(request(method, url, headers), lookup, target);
+    expect(auth).toMatchObject({ accessKeyId: ACCESS_KEY, kind: 'sigv2', payloadHash: 'UNSIGNED-PAYLOAD' });
+  });
+
+  it('builds the string to sign as S3 documents it', () => {
+    expect(sigV2StringsToSign(request('GET', BOTO3_URLS.responseOverrides), 'test-bucket', false)).toEqual([
+      'GET\n\n\n1800000600\n/test-bucket/doc.txt?response-content-disposition=attachment; filename="x.txt"&response-content-type=text/plain',
+    ]);
+    expect(sigV2StringsToSign(request('PUT', BOTO3_URLS.putWithTypeAndMetadata), 'test-bucket', false)).toEqual([
+      'PUT\n\ntext/plain\n1800000600\nx-amz-meta-owner:alice\n/test-bucket/up.txt',
+    ]);
+    // A bucket itself: boto3 signs `/bucket/`, other signers the URL's `/bucket`; both are accepted.
+    expect(sigV2StringsToSign(request('GET', '/test-bucket?Expires=5'), 'test-bucket', false)).toEqual([
+      'GET\n\n\n5\n/test-bucket/',
+      'GET\n\n\n5\n/test-bucket',
+    ]);
+    // Virtual-host-style: the bucket from the Host header comes first in the signed resource.
+    expect(sigV2StringsToSign(request('GET', '/doc.txt?acl&Expires=5'), 'test-bucket', true)).toEqual(['GET\n\n\n5\n/test-bucket/doc.txt?acl']);
+  });
+
+  it('refuses a changed request with SignatureDoesNotMatch carrying the StringToSign', () => {
+    const err = errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject.replace('photos', 'videos')), lookup, target));
+    expect(err.code).toBe('SignatureDoesNotMatch');
+    expect(err.status).toBe(403);
+    expect(err.fields).toMatchObject({ AWSAccessKeyId: ACCESS_KEY, StringToSign: 'GET\n\n\n1800003600\n/test-bucket/videos/a%20b%2Bc~%C3%BC.jpg' });
+    // A Content-Type other than the signed one.
+    const typed = errorOf(() => authenticateSigV2Query(request('PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'content-type': 'text/html' }), lookup, target));
+    expect(typed.code).toBe('SignatureDoesNotMatch');
+  });
+
+  it('refuses an expired URL with AccessDenied "Request has expired"', () => {
+    const err = errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), lookup, { ...target, now: new Date(1800003601 * 1000) }));
+    expect(err).toMatchObject({ code: 'AccessDenied', message: 'Request has expired' });
+    expect(err.fields).toMatchObject({ Expires: '2027-01-15T09:00:00Z', ServerTime: '2027-01-15T09:00:01Z' });
+  });
+
+  it('refuses an unknown key, a missing parameter and a malformed Expires', () => {
+    expect(errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), () => undefined, target)).code).toBe('InvalidAccessKeyId');
+    expect(errorOf(() => authenticateSigV2Query(request('GET', '/b/k?AWSAccessKeyId=A&Signature=x'), lookup, target)).message).toBe(
+      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+    );
+    expect(errorOf(() => authenticateSigV2Query(request('GET', `/b/k?AWSAccessKeyId=${ACCESS_KEY}&Signature=x&Expires=soon`), lookup, target)).message).toBe(
+      'Invalid date (should be seconds since epoch): soon',
+    );
+  });
+
+  it('refuses a signed aws-chunked body, which SigV2 cannot sign', () => {
+    const err = errorOf(() =>
+      authenticateSigV2Query(request('PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' }), lookup, target),
+    );
+    expect(err.code).toBe('InvalidRequest');
+  });
+
+  it('is refused by authenticate() unless SigV2 is accepted', () => {
+    const req = request('GET', BOTO3_URLS.getObject);
+    expect(errorOf(() => authenticate(req, lookup, { region: 'us-east-1', now: SIGNED_AT, sigv2: 'reject' }))).toMatchObject({
+      code: 'InvalidRequest',
+      message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+    });
+    expect(authenticate(req, lookup, { region: 'us-east-1', now: SIGNED_AT, sigv2: 'accept', bucket: 'test-bucket' })?.kind).toBe('sigv2');
+  });
+
+  it('signs with base64 HMAC-SHA1', () => {
+    // printf 'GET\n\n\n1\n/b/k' | openssl dgst -sha1 -hmac secret -binary | base64
+    expect(sigV2Signature('secret', 'GET\n\n\n1\n/b/k')).toBe('d/YqL6tWjXC4lRW2uc4knBYARk4=');
+  });
+});
