@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { CHECKSUM_ALGORITHMS, parseChecksumAlgorithm, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
 import { checksumElement } from './multipart-common.js';
+import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
 import type { OperationHandler } from './types.js';
 
@@ -22,16 +24,39 @@ function metadataOf(record: ObjectRecord): ObjectMetadata {
   return { contentType, cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, userMetadata };
 }
 
+/** `x-amz-checksum-algorithm`: the algorithm the copy's checksum is to be of, if not the source's. */
+function requestedChecksumAlgorithm(headers: IncomingHttpHeaders): ChecksumAlgorithm | undefined {
+  const value = headers['x-amz-checksum-algorithm'];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  const algorithm = parseChecksumAlgorithm(text);
+  if (!algorithm) {
+    throw new S3Error(
+      'InvalidRequest',
+      `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.join(', ')}]`,
+    );
+  }
+  return algorithm;
+}
+
+/** The source changed between computing the copy's new checksum and copying. */
+class SourceChanged extends Error {}
+const MAX_COPY_ATTEMPTS = 3;
+
 /**
- * A copy within the bucket. The copy shares the source's blobs (and so its ETag, checksum and
- * parts): only rows are written, in one transaction that also reads the source and checks the
+ * A copy within the bucket. The copy shares the source's blobs (and so its ETag and parts): only
+ * rows are written, in one transaction that also reads the source and checks the
  * x-amz-copy-source-if-* conditions, so the copy is of exactly the object the conditions saw.
+ * The checksum is the source's, unless x-amz-checksum-algorithm asks for another one: that one
+ * (FULL_OBJECT) is computed by reading the source once, and the copy made only if the source is
+ * still the object that was read.
  */
-export const CopyObject: OperationHandler = ({ req, store, ctx, granted }) => {
+export const CopyObject: OperationHandler = async ({ req, store, ctx, granted }) => {
   const source = copySourceOf({ req, granted });
   const target = { bucket: req.bucketRecord.name, key: req.key! };
   const directive = metadataDirective(req.headers);
-  if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key) {
+  const algorithm = requestedChecksumAlgorithm(req.headers);
+  if (directive === 'COPY' && algorithm === undefined && source.bucket === target.bucket && source.key === target.key) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -39,16 +64,42 @@ export const CopyObject: OperationHandler = ({ req, store, ctx, granted }) => {
   }
   const replacement = directive === 'REPLACE' ? objectMetadataFrom(req.headers) : undefined;
   const conditions = copySourceConditionsFrom(req.headers);
-  const record = store.copyObject(
-    source,
-    target,
-    (sourceRecord) => {
-      if (!sourceRecord) throw new S3Error('NoSuchKey');
-      evaluateCopySourceConditions(conditions, sourceRecord);
-      return { ...(replacement ?? metadataOf(sourceRecord)), checksum: sourceRecord.checksum, etag: sourceRecord.etag };
-    },
-    writePrecondition(req.headers),
-  );
+  const precondition = writePrecondition(req.headers);
+  const copyOf = (expected?: { snapshot: ObjectRecord; checksum: ObjectRecord['checksum'] }) =>
+    store.copyObject(
+      source,
+      target,
+      (sourceRecord) => {
+        if (!sourceRecord) throw new S3Error('NoSuchKey');
+        evaluateCopySourceConditions(conditions, sourceRecord);
+        if (expected && (sourceRecord.etag !== expected.snapshot.etag || sourceRecord.lastModified.getTime() !== expected.snapshot.lastModified.getTime())) {
+          throw new SourceChanged();
+        }
+        const checksum = expected ? expected.checksum : sourceRecord.checksum;
+        return { ...(replacement ?? metadataOf(sourceRecord)), checksum, etag: sourceRecord.etag };
+      },
+      precondition,
+    );
+
+  const copyWithChecksum = async (wanted: ChecksumAlgorithm): Promise<ObjectRecord> => {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = store.getObject(source.bucket, source.key);
+      if (!snapshot) throw new S3Error('NoSuchKey');
+      evaluateCopySourceConditions(conditions, snapshot);
+      const current = snapshot.checksum;
+      const checksum =
+        current?.algorithm === wanted && current.type === 'FULL_OBJECT'
+          ? current
+          : { algorithm: wanted, value: await streamChecksum(wanted, store.openObjectStream(snapshot)), type: 'FULL_OBJECT' as const };
+      try {
+        return copyOf({ snapshot, checksum });
+      } catch (err) {
+        if (!(err instanceof SourceChanged)) throw err;
+        if (attempt === MAX_COPY_ATTEMPTS) throw new S3Error('OperationAborted');
+      }
+    }
+  };
+  const record = algorithm === undefined ? copyOf() : await copyWithChecksum(algorithm);
 
   ctx.status = 200;
   ctx.type = 'application/xml';

@@ -141,6 +141,46 @@ describe('every checksum algorithm on PutObject, end to end with the SDK', () =>
   });
 });
 
+describe('CopyObject with x-amz-checksum-algorithm', () => {
+  it('gives the copy a FULL_OBJECT checksum of that algorithm, also in place and from a multipart source', async () => {
+    const body = Buffer.from('re-checksummed');
+    await t.s3.send(new PutObjectCommand({ Bucket, Key: 'recheck/src', Body: body, ChecksumAlgorithm: 'CRC32' }));
+    const out = await t.s3.send(new CopyObjectCommand({ Bucket, Key: 'recheck/dst', CopySource: `${Bucket}/recheck/src`, ChecksumAlgorithm: 'SHA256' }));
+    expect(out.CopyObjectResult?.ChecksumSHA256).toBe(await checksumOf('SHA256', body));
+    expect(out.CopyObjectResult?.ChecksumType).toBe('FULL_OBJECT');
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key: 'recheck/dst', ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumSHA256).toBe(await checksumOf('SHA256', body));
+    expect(got.ChecksumCRC32).toBeUndefined();
+    await got.Body!.transformToString();
+
+    // Onto itself without REPLACE is allowed when it changes the checksum algorithm.
+    await t.s3.send(new CopyObjectCommand({ Bucket, Key: 'recheck/src', CopySource: `${Bucket}/recheck/src`, ChecksumAlgorithm: 'CRC64NVME' }));
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'recheck/src', ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumCRC64NVME).toBe(await checksumOf('CRC64NVME', body));
+
+    const parts = [Buffer.alloc(5 * MiB, 'q'), Buffer.from('end')];
+    const { UploadId, completed } = await uploadWithChecksum('recheck/multipart', 'CRC32', 'COMPOSITE', parts);
+    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'recheck/multipart', UploadId, MultipartUpload: { Parts: completed } }));
+    await t.s3.send(
+      new CopyObjectCommand({ Bucket, Key: 'recheck/multipart-copy', CopySource: `${Bucket}/recheck/multipart`, ChecksumAlgorithm: 'CRC32' }),
+    );
+    const copied = await t.s3.send(new GetObjectCommand({ Bucket, Key: 'recheck/multipart-copy', ChecksumMode: 'ENABLED' }));
+    expect(copied.ChecksumCRC32).toBe(await checksumOf('CRC32', Buffer.concat(parts)));
+    expect(copied.ChecksumType).toBe('FULL_OBJECT');
+    // The SDK validated the FULL_OBJECT value against the body it read.
+    expect((await copied.Body!.transformToByteArray()).length).toBe(5 * MiB + 3);
+  });
+
+  it('refuses an unknown algorithm', async () => {
+    await t.s3.send(new PutObjectCommand({ Bucket, Key: 'recheck/any', Body: 'x' }));
+    const err = await s3ErrorOf(
+      t.s3.send(new CopyObjectCommand({ Bucket, Key: 'recheck/any2', CopySource: `${Bucket}/recheck/any`, ChecksumAlgorithm: 'MD5' as ChecksumAlgorithm })),
+    );
+    expect(err).toMatchObject({ code: 'InvalidRequest', status: 400 });
+    expect(err.message).toMatch(/^Checksum algorithm provided is unsupported/);
+  });
+});
+
 /** Uploads `parts` to a new upload created with the algorithm and type; returns the id and the parts as Complete lists them. */
 async function uploadWithChecksum(Key: string, algorithm: ChecksumAlgorithm, type: ChecksumType, parts: Buffer[]) {
   const created = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: algorithm, ChecksumType: type }));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -449,6 +450,31 @@ describe('AbortMultipartUpload and ListParts', () => {
       expect(again).toMatchObject({ code: 'NoSuchUpload', status: 404 });
     } finally {
       await granted.emulator.stop();
+    }
+  });
+});
+
+describe('uploads across a restart', () => {
+  it('an open upload survives a restart of a persistent data dir (its parts are not orphans)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'smll-multipart-restart-'));
+    try {
+      const first = await startTestEmulator({ dataDir });
+      const parts = [Buffer.alloc(5 * MiB, 'r'), Buffer.from('after restart')];
+      const { UploadId } = await first.s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'restart/upload' }));
+      const one = await first.s3.send(new UploadPartCommand({ Bucket, Key: 'restart/upload', UploadId, PartNumber: 1, Body: parts[0] }));
+      await first.emulator.stop();
+
+      const second = await startTestEmulator({ dataDir });
+      try {
+        const two = await second.s3.send(new UploadPartCommand({ Bucket, Key: 'restart/upload', UploadId, PartNumber: 2, Body: parts[1] }));
+        const done = await second.s3.send(completeWith('restart/upload', UploadId!, [one.ETag!, two.ETag!]));
+        expect(done.ETag).toBe(multipartEtag(parts));
+        expect((await bodyOf(await second.s3.send(new GetObjectCommand({ Bucket, Key: 'restart/upload' })))).equals(Buffer.concat(parts))).toBe(true);
+      } finally {
+        await second.emulator.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
