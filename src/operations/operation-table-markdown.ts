@@ -9,7 +9,7 @@ function addressOf(spec: OperationSpec): string {
 }
 
 function outcomeOf(spec: OperationSpec): string {
-  if (!SMLL_GRANTED_ACTIONS.includes(spec.action)) return '403 AccessDenied';
+  if (!SMLL_GRANTED_ACTIONS.includes(spec.action)) return spec.handler ? '403 AccessDenied (served when granted with `--allow`)' : '403 AccessDenied';
   if (spec.handler) return 'served';
   return spec.unimplementedReason ? `501 NotImplemented (${spec.unimplementedReason})` : '501 NotImplemented (not yet)';
 }
