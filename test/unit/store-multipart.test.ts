@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store, type PartRecord, type UploadRecord } from '../../src/store/index.js';
+
+let dataDir: string;
+let store: Store;
+
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-multipart-'));
+  store = Store.open({ dataDir });
+  store.upsertBucket({ name: 'b', accessKey: 'AKB', secretKey: 'secret', region: 'local' });
+});
+
+afterEach(() => {
+  store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function blobFiles(): number {
+  const blobs = path.join(dataDir, 'blobs');
+  return fs.readdirSync(blobs).reduce((count, shard) => count + fs.readdirSync(path.join(blobs, shard)).length, 0);
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+async function part(upload: UploadRecord, partNumber: number, text: string): Promise<PartRecord> {
+  const blob = await store.writeBlob(Readable.from([Buffer.from(text)]));
+  const record = store.commitPart(upload.id, partNumber, blob, { etag: `"etag-${text}"` });
+  if (!record) throw new Error('upload not open');
+  return record;
+}
+
+const complete = (upload: UploadRecord, parts: PartRecord[]) =>
+  store.completeUpload(upload, parts, { etag: '"done-2"' }, { parts: 'list', etag: '"done-2"' });
+
+describe('Store multipart uploads', () => {
+  it('completes into an object made of the part files, dropping unnamed parts and keeping the result for retries', async () => {
+    const upload = store.createUpload('b', 'k', { userMetadata: { a: '1' }, contentType: 'text/plain' });
+    const one = await part(upload, 1, 'one ');
+    const two = await part(upload, 2, 'two');
+    await part(upload, 3, 'unused');
+    expect(blobFiles()).toBe(3);
+    const record = complete(upload, [one, two])!;
+    expect(record).toMatchObject({ size: 7, etag: '"done-2"', partsCount: 2, contentType: 'text/plain', userMetadata: { a: '1' } });
+    expect(blobFiles()).toBe(2);
+    expect(await readAll(store.openObjectStream(store.getObject('b', 'k')!))).toBe('one two');
+    expect(store.objectParts(store.getObject('b', 'k')!).map((p) => p.size)).toEqual([4, 3]);
+    expect(store.getUpload(upload.id)?.completion).toEqual({ parts: 'list', etag: '"done-2"' });
+    // A completed upload takes no more parts, no second completion and no abort.
+    const late = await store.writeBlob(Readable.from([Buffer.from('late')]));
+    expect(store.commitPart(upload.id, 4, late, { etag: '"x"' })).toBeUndefined();
+    expect(complete(upload, [one])).toBeUndefined();
+    expect(store.abortUpload(upload.id)).toBe(false);
+    expect(blobFiles()).toBe(2);
+  });
+
+  it('refuses to complete with a part that was replaced meanwhile, and unlinks a replaced part', async () => {
+    const upload = store.createUpload('b', 'k', { userMetadata: {} });
+    const first = await part(upload, 1, 'first');
+    await part(upload, 1, 'second');
+    expect(blobFiles()).toBe(1);
+    expect(complete(upload, [first])).toBeUndefined();
+    expect(store.getObject('b', 'k')).toBeUndefined();
+    expect(store.listParts(upload.id).map((p) => p.etag)).toEqual(['"etag-second"']);
+  });
+
+  it('a copy shares the blobs: the file goes only with the last object that uses it', async () => {
+    const upload = store.createUpload('b', 'src', { userMetadata: {} });
+    complete(upload, [await part(upload, 1, 'shared')]);
+    store.copyObject({ bucket: 'b', key: 'src' }, { bucket: 'b', key: 'dst' }, (source) => ({ userMetadata: {}, etag: source!.etag }));
+    store.deleteObject('b', 'src');
+    expect(blobFiles()).toBe(1);
+    expect(await readAll(store.openObjectStream(store.getObject('b', 'dst')!))).toBe('shared');
+    expect(store.getObject('b', 'dst')?.partsCount).toBe(1);
+    store.deleteObject('b', 'dst');
+    expect(blobFiles()).toBe(0);
+  });
+
+  it('expires uploads older than the cutoff, open or completed, with their parts; emptyBucket drops uploads too', async () => {
+    const open = store.createUpload('b', 'open', { userMetadata: {} });
+    await part(open, 1, 'abandoned');
+    const done = store.createUpload('b', 'done', { userMetadata: {} });
+    complete(done, [await part(done, 1, 'kept as object')]);
+    expect(store.expireUploads(new Date(Date.now() - 60_000))).toBe(0);
+    expect(store.expireUploads(new Date(Date.now() + 1))).toBe(2);
+    expect(store.getUpload(open.id)).toBeUndefined();
+    expect(store.getUpload(done.id)).toBeUndefined();
+    // The completed upload's object keeps its data.
+    expect(blobFiles()).toBe(1);
+    expect(await readAll(store.openObjectStream(store.getObject('b', 'done')!))).toBe('kept as object');
+
+    const another = store.createUpload('b', 'another', { userMetadata: {} });
+    await part(another, 1, 'gone with reset');
+    store.emptyBucket('b');
+    expect(store.getUpload(another.id)).toBeUndefined();
+    expect(blobFiles()).toBe(0);
+  });
+
+  it('part files are not orphans: a reopened store keeps them', async () => {
+    const upload = store.createUpload('b', 'k', { userMetadata: {} });
+    await part(upload, 1, 'survives');
+    store.close();
+    store = Store.open({ dataDir });
+    expect(blobFiles()).toBe(1);
+    const [survivor] = store.listParts(upload.id);
+    expect(await readAll(store.openPartsStream([survivor]))).toBe('survives');
+  });
+});
