@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --workload W1,W3] [--target emulator,ceiling] [--reps 3] [--smoke]`
+ * `npm run bench [-- --workload W1,W3] [--target emulator,ceiling] [--reps 3] [--levels 20000,200000] [--smoke]`
  *
  * Starts every target itself, runs each workload on each in turn (the order rotating between
  * repetitions, so that drift on a shared machine hits all of them alike), and writes
@@ -19,6 +19,8 @@ const { values: flags } = parseArgs({
     target: { type: 'string' },
     reps: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    /** W3's key counts, e.g. 5000,50000 for a quicker look. */
+    levels: { type: 'string' },
   },
 });
 
@@ -42,6 +44,7 @@ const SMOKE = {
 
 const config = flags.smoke ? SMOKE : FULL;
 const repetitions = flags.reps ? Number(flags.reps) : config.repetitions;
+if (flags.levels) config.w3.levels = flags.levels.split(',').map(Number);
 const workloads = new Set(flags.workload.toUpperCase().split(','));
 const targetNames = flags.target ? flags.target.split(',') : config.targets;
 for (const name of targetNames) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name}; known: ${TARGET_NAMES.join(', ')}`);
