@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEmulator, type BucketDefinition } from '../emulator.js';
 import { parseCorsFlag, withCors } from './cors-flag.js';
+import { parseDuration } from './duration-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { CorsRule } from '../http/cors.js';
 
@@ -69,6 +70,7 @@ interface ServeFlags {
   tls?: boolean;
   cert?: string;
   key?: string;
+  uploadExpiry?: number;
 }
 
 /** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
@@ -108,6 +110,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     vhostDomain: flags.vhostDomain,
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     tls: tls.option,
+    ...(flags.uploadExpiry === undefined ? {} : { uploadExpiry: flags.uploadExpiry }),
   });
   const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
@@ -157,6 +160,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'where buckets, credentials and objects persist', '.smll-storage')
     .option('--temp', 'use a throw-away data dir, removed on exit')
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
+    .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
     .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
