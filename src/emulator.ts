@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
+import { seedBucket } from './seed.js';
 import { createTlsServer, selfSignedTls } from './tls.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
@@ -46,6 +47,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
   uploadExpiry?: number;
+  /** Bucket name → directory: each file under it is uploaded at start (key = relative path, `/`-separated; content type from its name). */
+  seed?: Record<string, string>;
   /** IAM actions every served bucket's credential may do beyond SMLL's five. */
   allow?: string[];
   /** SigV2 presigned URLs (boto3's default in us-east-1): accepted with a logged warning, or refused. Default accept. */
@@ -150,6 +153,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       secretKey: definition.secretKey ?? existing?.secretKey ?? generateSecretKey(),
       region,
     });
+  }
+  try {
+    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+  } catch (err) {
+    stopUploadExpiry();
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
 
   // Grants are per invocation (not persisted): a bucket gets SMLL's five, what `allow` adds for

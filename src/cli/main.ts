@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startEmulator, type BucketDefinition } from '../emulator.js';
+import { mergeWithConfig } from '../config-file.js';
+import type { BucketDefinition } from '../emulator.js';
+import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
+import { CREDENTIAL_FORMATS, dotenv } from './credential-formats.js';
+import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
+import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
 import { parseCorsFlag, withCors } from './cors-flag.js';
-import { parseDuration } from './duration-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { CorsRule } from '../http/cors.js';
 
@@ -70,7 +74,9 @@ interface ServeFlags {
   tls?: boolean;
   cert?: string;
   key?: string;
-  uploadExpiry?: number;
+  config?: string;
+  seed?: Record<string, string>;
+  dotenv?: string;
 }
 
 /** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
@@ -96,22 +102,43 @@ function envLines(env: Record<string, string>): string {
     .join('\n');
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const tls = tlsOption(flags);
+  // Loaded here, not at the top: `--help`, `credentials` and friends start without koa and SQLite.
+  const { startEmulator } = await import('../emulator.js');
+  const config = await configFromFlag(flags.config);
+  // Typed flags override the config file; commander's defaults only fill what neither gives.
+  const bucketsTyped = command.getOptionValueSource('bucket') === 'cli';
+  const buckets = bucketsTyped ? flags.bucket : (config?.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
+  const options = mergeWithConfig(
+    config,
+    {
+      ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
+      ...givenOnly(command, { sigv2: flags.sigv2 }),
+      ...(bucketsTyped || flags.allow.byBucket.length || Object.keys(flags.cors).length
+        ? { buckets: withCors(withGrants(buckets, flags.allow), flags.cors) }
+        : {}),
+      ...(flags.allow.everyBucket.length ? { allow: flags.allow.everyBucket } : {}),
+    },
+    true,
+  );
   const emulator = await startEmulator({
-    port: flags.port,
-    host: flags.host,
-    region: flags.region,
-    dataDir: flags.temp ? undefined : flags.dataDir,
-    durable: flags.durable,
-    buckets: withCors(withGrants(flags.bucket, flags.allow), flags.cors),
-    allow: flags.allow.everyBucket,
-    sigv2: flags.sigv2,
-    vhostDomain: flags.vhostDomain,
+    ...options,
+    port: options.port ?? flags.port,
+    host: options.host ?? flags.host,
+    region: options.region ?? flags.region,
+    dataDir: flags.temp ? undefined : (options.dataDir ?? flags.dataDir),
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     tls: tls.option,
-    ...(flags.uploadExpiry === undefined ? {} : { uploadExpiry: flags.uploadExpiry }),
   });
+  try {
+    // What `smll-storage credentials` reads: the database itself stays locked while we run.
+    if (!flags.temp) writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    if (flags.dotenv) writePrivateFile(flags.dotenv, dotenv(bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (b) => emulator.env(b))));
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
   const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
   const certFile = tls.certFile ?? emulator.certificate?.file;
@@ -160,12 +187,8 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'where buckets, credentials and objects persist', '.smll-storage')
     .option('--temp', 'use a throw-away data dir, removed on exit')
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
-    .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
-    .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
-    .option('--cert <file>', 'serve https with this PEM certificate (with --key)')
-    .option('--key <file>', 'the PEM private key of --cert')
     .option(
       '--allow <[BUCKET=]ACTION>',
       'grant an IAM action beyond the five (repeatable), e.g. s3:AbortMultipartUpload; BUCKET= limits it to one bucket',
@@ -178,8 +201,39 @@ export function buildProgram(): Command {
         .choices(['accept', 'reject'])
         .default('accept'),
     )
+    .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
+    .option('--cert <file>', 'serve https with this PEM certificate (with --key)')
+    .option('--key <file>', 'the PEM private key of --cert')
     .option('-q, --quiet', 'do not log requests')
+    .option('-c, --config <file>', 'config file (default: smll-storage.config.json, .mjs or .js in the working directory, if any)')
+    .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
+    // Not `--env-file`: Node 20 takes that flag for itself wherever it appears on its command line.
+    .option('--dotenv <path>', 'also write the S3_* variables to this .env file (mode 600)')
     .action(serve);
+
+  program
+    .command('exec')
+    .description('start an emulator, run a command with the buckets\' S3_* variables, stop, exit with its status')
+    .usage('[options] -- <command...>')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable)', parseBucketFlag, [])
+    .option('-c, --config <file>', 'config file (default: smll-storage.config.json, .mjs or .js in the working directory, if any)')
+    .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
+    .option('--region <region>', 'the region buckets report', 'us-east-1')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (default: a free one)', parsePort, 0)
+    .option('--data-dir <dir>', 'keep data in this directory (default: a throw-away one)')
+    .option('--log', 'log requests to stderr')
+    .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
+
+  program
+    .command('credentials')
+    .description('print a bucket\'s credentials from a data dir, as serve last wrote them')
+    .argument('<bucket>')
+    .addOption(new Option('-f, --format <format>', 'env (shell exports), dotenv, json or k8s (a v1 Secret manifest)').choices(CREDENTIAL_FORMATS).default('env'))
+    .option('--data-dir <dir>', 'the data dir serve uses', '.smll-storage')
+    .option('--name <name>', 'metadata.name of the k8s Secret (default: BUCKET-credentials)')
+    .action(async (bucket: string, flags) => (await import('./credentials.js')).printCredentials(bucket, flags));
   return program;
 }
 

@@ -1,0 +1,54 @@
+import type { BucketCredentials, BucketEnv } from '../emulator.js';
+
+export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s'] as const;
+export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+
+export function envOfCredentials(credentials: BucketCredentials): BucketEnv {
+  return {
+    S3_ENDPOINT: credentials.ENDPOINT,
+    S3_REGION: credentials.REGION,
+    S3_ACCESS_KEY: credentials.ACCESS_KEY,
+    S3_SECRET_KEY: credentials.SECRET_KEY,
+  };
+}
+
+/** A value as-is when it is plain, else single-quoted (valid for POSIX shells and dotenv parsers). */
+function quoted(value: string): string {
+  if (/^[A-Za-z0-9_./:+=@%-]*$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `export NAME=value` lines (for `eval` or `source`). */
+export function shellExports(variables: Record<string, string>): string {
+  return Object.entries(variables)
+    .map(([name, value]) => `export ${name}=${quoted(value)}\n`)
+    .join('');
+}
+
+/** `NAME=value` lines: a `.env` file. */
+export function dotenv(variables: Record<string, string>): string {
+  return Object.entries(variables)
+    .map(([name, value]) => `${name}=${quoted(value)}\n`)
+    .join('');
+}
+
+/** A Kubernetes `v1/Secret` manifest with the keys SMLL's bucket secret has, base64 in `data`. */
+export function kubernetesSecret(name: string, credentials: BucketCredentials): string {
+  const data = (['ACCESS_KEY', 'SECRET_KEY', 'ENDPOINT', 'REGION'] as const)
+    .map((key) => `  ${key}: ${Buffer.from(credentials[key], 'utf8').toString('base64')}\n`)
+    .join('');
+  return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\ntype: Opaque\ndata:\n${data}`;
+}
+
+export function formatCredentials(bucket: string, credentials: BucketCredentials, format: CredentialFormat, secretName?: string): string {
+  switch (format) {
+    case 'env':
+      return shellExports({ ...envOfCredentials(credentials) });
+    case 'dotenv':
+      return dotenv({ ...envOfCredentials(credentials) });
+    case 'json':
+      return `${JSON.stringify(credentials, null, 2)}\n`;
+    case 'k8s':
+      return kubernetesSecret(secretName ?? `${bucket}-credentials`, credentials);
+  }
+}

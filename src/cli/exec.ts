@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { mergeWithConfig } from '../config-file.js';
+import type { BucketDefinition } from '../emulator.js';
+import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
+import { writeCredentialsFile } from './credentials-file.js';
+import { configFromFlag, givenOnly } from './emulator-flags.js';
+import type { Command } from 'commander';
+
+export interface ExecFlags {
+  config?: string;
+  bucket: BucketDefinition[];
+  seed?: Record<string, string>;
+  region?: string;
+  host?: string;
+  port: number;
+  dataDir?: string;
+  log?: boolean;
+}
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * `smll-storage exec -- COMMAND…`: starts an emulator (free port, throw-away data dir unless
+ * told otherwise), runs COMMAND with the buckets' S3_* variables, forwards signals to it,
+ * stops the emulator and exits with COMMAND's status (128 + signal number when a signal ended it).
+ */
+export async function execWithEmulator(argv: string[], flags: ExecFlags, command: Command): Promise<void> {
+  const { startEmulator } = await import('../emulator.js');
+  const config = await configFromFlag(flags.config);
+  const options = mergeWithConfig(
+    config,
+    givenOnly(command, { buckets: flags.bucket, seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir }, { buckets: 'bucket' }),
+    false,
+  );
+  if (!options.buckets?.length) {
+    throw new Error('exec needs a bucket: --bucket NAME (repeatable), or "buckets" in smll-storage.config.json.');
+  }
+  const emulator = await startEmulator({
+    ...options,
+    log: flags.log ? (line) => process.stderr.write(`[smll-storage] ${line}\n`) : undefined,
+  });
+  let variables: Record<string, string>;
+  try {
+    variables = bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (bucket) => emulator.env(bucket));
+    if (options.dataDir !== undefined) writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
+
+  const [file, ...args] = argv;
+  const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...variables } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+
+  const status = await new Promise<number>((resolveStatus) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // The shell's conventions: 127 command not found, 126 found but not runnable.
+      const notFound = err.code === 'ENOENT';
+      process.stderr.write(`smll-storage exec: ${notFound ? 'command not found' : 'cannot run'}: ${file} (${err.message})\n`);
+      resolveStatus(notFound ? 127 : 126);
+    });
+    child.once('exit', (code, signal) => resolveStatus(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+  for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  await emulator.stop().catch((err: unknown) => process.stderr.write(`smll-storage exec: error while stopping the emulator: ${String(err)}\n`));
+  process.exit(status);
+}

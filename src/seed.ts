@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { MAX_KEY_BYTES } from './limits.js';
+import type { Store } from './store/index.js';
+
+/**
+ * Uploads every file under `dir` into `bucket`, key = path relative to `dir` with `/`
+ * separators, content type from the file name. Each file streams through the store like a
+ * PutObject (temp file, rename, one transaction), its MD5 taken on the way for the ETag.
+ * Returns the number of objects written.
+ */
+export async function seedBucket(store: Store, bucket: string, dir: string): Promise<number> {
+  if (!store.getBucket(bucket)) {
+    throw new Error(`seed: no bucket "${bucket}" to seed: provision it too (--bucket ${bucket}, or "buckets" in the config file).`);
+  }
+  const root = resolve(dir);
+  const rootStat = await stat(root).catch(() => undefined);
+  if (!rootStat?.isDirectory()) throw new Error(`seed: ${root} (for bucket "${bucket}") is not a directory.`);
+
+  // Loaded here: only seeding needs a MIME table.
+  const { lookup: contentTypeOf } = await import('mime-types');
+  let written = 0;
+  for await (const file of filesUnder(root)) {
+    const key = relative(root, file).split(sep).join('/');
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error(`seed: ${file} makes a key longer than ${MAX_KEY_BYTES} bytes.`);
+    const md5 = createHash('md5');
+    const body = Readable.from(
+      (async function* hashed() {
+        for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+          md5.update(chunk);
+          yield chunk;
+        }
+      })(),
+    );
+    const staged = await store.writeBlob(body);
+    store.commitObject(bucket, key, staged, {
+      contentType: contentTypeOf(file) || 'application/octet-stream',
+      userMetadata: {},
+      etag: `"${md5.digest('hex')}"`,
+    });
+    written++;
+  }
+  return written;
+}
+
+/** Regular files (and symlinks to files) under `dir`, depth first in name order; symlinked directories are not followed. */
+async function* filesUnder(dir: string): AsyncGenerator<string> {
+  const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else if (entry.isFile()) yield path;
+    else if (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile()) yield path;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Helpers for test files, whatever runs them (vitest, jest, node:test): CommonJS so that a
+ * CommonJS jest project can `require('smll-storage/jest')` them too; the ESM entries re-export them.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** A bucket's S3_* variables, as a service linked to it reads them. */
+export interface S3Env {
+  S3_ENDPOINT: string;
+  S3_REGION: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+}
+
+/** `S3_<BUCKET>_`: the bucket name upper-cased, `-` and `.` turned into `_`. */
+export function bucketVariablePrefix(bucket: string): string {
+  return `S3_${bucket.toUpperCase().replace(/[-.]/g, '_')}_`;
+}
+
+/**
+ * The S3_* variables the global setup (or `smll-storage exec`) gave this process: the first
+ * bucket's (`S3_ENDPOINT` …), or the named bucket's (`S3_<BUCKET>_ENDPOINT` …).
+ */
+export function s3Env(bucket?: string): S3Env {
+  const prefix = bucket === undefined ? 'S3_' : bucketVariablePrefix(bucket);
+  const read = (name: string): string => {
+    const value = process.env[prefix + name];
+    if (!value) {
+      throw new Error(
+        `${prefix}${name} is not set: is smll-storage's global setup configured${bucket === undefined ? '' : `, and bucket "${bucket}" one of its buckets`}?`,
+      );
+    }
+    return value;
+  };
+  return { S3_ENDPOINT: read('ENDPOINT'), S3_REGION: read('REGION'), S3_ACCESS_KEY: read('ACCESS_KEY'), S3_SECRET_KEY: read('SECRET_KEY') };
+}
+
+/**
+ * A key prefix no other test uses (`<label>-<uuid>/`): with one emulator for the whole run and
+ * test files running in parallel, each test writes and lists under its own prefix instead of
+ * emptying buckets that other files are using.
+ */
+export function testPrefix(label = 'test'): string {
+  const safe = label.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64);
+  return `${safe}-${randomUUID()}/`;
+}

@@ -1,0 +1,5 @@
+export default {
+  globalSetup: 'smll-storage/jest/setup',
+  globalTeardown: 'smll-storage/jest/teardown',
+  transform: {},
+};

@@ -1,0 +1,13 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+
+const dir = recipeDir('vitest');
+beforeAll(() => linkPackage(dir));
+
+describe('README recipe: vitest', () => {
+  it('runs a vitest project whose only setup is globalSetup: [smll-storage/vitest], with the config file\'s buckets and seed', async () => {
+    const run = await runRecipe(dir, 'vitest', ['run']);
+    expect(run.output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(run.code, run.output).toBe(0);
+  });
+});
