@@ -102,6 +102,11 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
       reject(err);
     }
 
+    // A client that goes away mid-form: end the parser, and with it the file stream, so that
+    // nothing waits on a body that will never come (the staged file is then removed).
+    req.once('close', () => {
+      if (!req.readableEnded) parser.destroy(new S3Error('IncompleteBody'));
+    });
     req.pipe(parser);
   });
 }

@@ -2,10 +2,14 @@
  * PostObject, the browser form upload: policies made by @aws-sdk/s3-presigned-post, sent as a
  * browser sends them (fetch + FormData), and what each violated rule gets.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/index.js';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields } from '../raw-request.js';
 
@@ -266,5 +270,64 @@ describe('PostObject policy violations', () => {
     const post = await presign({ Key: 'fat.txt', Conditions: [['starts-with', '$x-amz-meta-fat', '']] });
     post.fields['x-amz-meta-fat'] = 'x'.repeat(21 * 1024);
     await expectError(await submit(post), 400, 'MaxPostPreDataLengthExceededError');
+  });
+
+  it('a client that goes away mid-file → nothing stored, no staged file left, the server serves on', async () => {
+    const post = await presign({ Key: 'cut.bin' });
+    const boundary = 'cut-boundary';
+    let head = '';
+    for (const [name, value] of Object.entries(post.fields)) head += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`;
+    const url = new URL(post.url);
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 1_000_000) },
+      });
+      req.on('error', () => resolve());
+      req.on('response', (res) => res.resume().on('end', resolve));
+      req.write(head);
+      req.write(Buffer.alloc(64 * 1024), () => setTimeout(() => req.destroy(), 50));
+    });
+    await expect.poll(() => readdirSync(join(t.emulator.dataDir, 'tmp'))).toEqual([]);
+    await expectAbsent('cut.bin');
+    expect((await submit(await presign({ Key: 'after-cut.txt' }))).status).toBe(204);
+  });
+});
+
+describe('PostObject signed with SigV2 (boto3 generate_presigned_post with signature_version="s3")', () => {
+  /** The SigV2 form: AWSAccessKeyId, the policy, and signature = base64 HMAC-SHA1 of the base64 policy. */
+  function sigV2Form(secret: string, accessKey: string, key: string): Post {
+    const policy = Buffer.from(
+      JSON.stringify({ expiration: new Date(Date.now() + 60_000).toISOString(), conditions: [{ bucket: Bucket }, { key }] }),
+    ).toString('base64');
+    const signature = createHmac('sha1', secret).update(policy).digest('base64');
+    return { url: `${t.emulator.endpoint}/${Bucket}`, fields: { key, AWSAccessKeyId: accessKey, policy, signature } };
+  }
+
+  it('is accepted by default, and refused with 400 InvalidRequest under sigv2: reject', async () => {
+    const env = t.emulator.env(Bucket);
+    expect((await submit(sigV2Form(env.S3_SECRET_KEY, env.S3_ACCESS_KEY, 'v2-form.txt'))).status).toBe(204);
+    expect(await objectText('v2-form.txt')).toBe('hello form');
+    const wrong = await submit(sigV2Form('not-the-secret', env.S3_ACCESS_KEY, 'v2-wrong.txt'));
+    expect(wrong.status).toBe(403);
+    expect(errorFields(wrong.text).Code).toBe('SignatureDoesNotMatch');
+
+    const strict = await startEmulator({ buckets: [Bucket], sigv2: 'reject' });
+    try {
+      const strictEnv = strict.env(Bucket);
+      const form = sigV2Form(strictEnv.S3_SECRET_KEY, strictEnv.S3_ACCESS_KEY, 'v2-form.txt');
+      const res = await submit({ ...form, url: `${strict.endpoint}/${Bucket}` });
+      expect(res.status).toBe(400);
+      expect(errorFields(res.text)).toMatchObject({
+        Code: 'InvalidRequest',
+        Message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+      });
+    } finally {
+      await strict.stop();
+    }
   });
 });
