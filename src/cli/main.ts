@@ -7,6 +7,7 @@ import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { CREDENTIAL_FORMATS, dotenv } from './credential-formats.js';
 import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
+import { parseDuration } from './duration-flag.js';
 import { parseCorsFlag, withCors } from './cors-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { CorsRule } from '../http/cors.js';
@@ -77,6 +78,7 @@ interface ServeFlags {
   config?: string;
   seed?: Record<string, string>;
   dotenv?: string;
+  uploadExpiry?: number;
 }
 
 /** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
@@ -130,6 +132,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
     dataDir: flags.temp ? undefined : (options.dataDir ?? flags.dataDir),
     log: flags.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     tls: tls.option,
+    ...(flags.uploadExpiry === undefined ? {} : { uploadExpiry: flags.uploadExpiry }),
   });
   try {
     // What `smll-storage credentials` reads: the database itself stays locked while we run.
@@ -187,6 +190,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'where buckets, credentials and objects persist', '.smll-storage')
     .option('--temp', 'use a throw-away data dir, removed on exit')
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
+    .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
     .option(
