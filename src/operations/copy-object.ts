@@ -3,7 +3,7 @@ import { CHECKSUM_ALGORITHMS, parseChecksumAlgorithm, type ChecksumAlgorithm } f
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
-import { copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
+import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
 import { checksumElement } from './multipart-common.js';
 import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
@@ -72,6 +72,7 @@ export const CopyObject: OperationHandler = async ({ req, store, ctx, granted })
       (sourceRecord) => {
         if (!sourceRecord) throw new S3Error('NoSuchKey');
         evaluateCopySourceConditions(conditions, sourceRecord);
+        assertCopyableSize(sourceRecord.size);
         if (expected && (sourceRecord.etag !== expected.snapshot.etag || sourceRecord.lastModified.getTime() !== expected.snapshot.lastModified.getTime())) {
           throw new SourceChanged();
         }

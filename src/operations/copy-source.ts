@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { accessDeniedFor } from '../auth/policy.js';
 import { S3Error, isS3Error } from '../http/s3-error.js';
-import { MAX_KEY_BYTES } from '../limits.js';
+import { MAX_KEY_BYTES, MAX_PUT_BYTES } from '../limits.js';
 import type { ByteRange, ObjectRecord } from '../store/index.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
 import type { OperationContext } from './types.js';
@@ -97,4 +97,11 @@ export function copySourceRangeOf(headers: IncomingHttpHeaders, sourceSize: numb
     throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${sourceSize}`, fields);
   }
   return { start, end };
+}
+
+/** A single copy (CopyObject, or one UploadPartCopy) moves at most 5 GiB, as a single PUT. */
+export function assertCopyableSize(size: number): void {
+  if (size > MAX_PUT_BYTES) {
+    throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PUT_BYTES}`);
+  }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
-import { copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
+import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
 import { checksumElement, partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';
 import type { OperationHandler } from './types.js';
@@ -19,6 +19,7 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   if (!record) throw new S3Error('NoSuchKey');
   evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);
   const range = copySourceRangeOf(req.headers, record.size);
+  assertCopyableSize(range ? range.end - range.start + 1 : record.size);
 
   const md5 = createHash('md5');
   const algorithm = upload.checksum?.algorithm as ChecksumAlgorithm | undefined;
