@@ -104,7 +104,7 @@ function describe(value: unknown): string {
 function checkKeys(object: Record<string, unknown>, checks: Record<string, Check>, where: string): void {
   for (const [key, value] of Object.entries(object)) {
     const check = checks[key];
-    if (!check) throw new ConfigError(`${where}: unknown key "${key}" (known keys: ${Object.keys(checks).join(', ')})`);
+    if (!check) throw new ConfigError(`${where === '' ? '' : `${where}: `}unknown key "${key}" (known keys: ${Object.keys(checks).join(', ')})`);
     check(value, where === '' ? key : `${where}.${key}`);
   }
 }
