@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/s3-error.js';
 import type { S3Request } from '../operations/types.js';
 
@@ -18,12 +19,27 @@ export function accessDeniedFor(req: S3Request, credentialBucket: string, action
 }
 
 /**
+ * The headers a request carries, for authorization. A presigned URL also carries x-amz-* values
+ * in its query (the SDK presigners hoist headers such as x-amz-acl and x-amz-tagging there), and
+ * S3 applies them as headers: they need the same actions.
+ */
+function headersOfRequest(req: S3Request): IncomingHttpHeaders {
+  if (req.auth?.kind !== 'presigned' && req.auth?.kind !== 'sigv2') return req.headers;
+  const hoisted: IncomingHttpHeaders = {};
+  for (const [name, value] of req.query) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-')) hoisted[lower] = value;
+  }
+  return { ...hoisted, ...req.headers };
+}
+
+/**
  * The authorize stage: a credential reaches its own bucket only, and every IAM action the
  * request needs must be among the bucket's granted actions.
  */
 export function authorize(req: S3Request, credentialBucket: string, granted: ReadonlySet<string>): void {
   const spec = req.operation;
-  const actions = [spec.action, ...(spec.extraActions?.(req.headers) ?? [])];
+  const actions = [spec.action, ...(spec.extraActions?.(headersOfRequest(req)) ?? [])];
   for (const action of actions) {
     if (req.bucket !== credentialBucket || !granted.has(action)) throw accessDeniedFor(req, credentialBucket, action);
   }

@@ -102,6 +102,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, SMLL_GRANTED_ACTIONS, type OperationSpec } from '../../src/index.js';
 import type { BucketEnv, Emulator } from '../../src/index.js';
@@ -127,6 +128,12 @@ interface Walk {
 
 type Request = (walk: Walk) => Promise<{ $metadata: { httpStatusCode?: number } } | Outcome>;
 
+/** Status, and Code and Message of an XML error document, of a fetch response. */
+async function outcomeOfResponse(res: Response): Promise<Outcome> {
+  const text = await res.text();
+  return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
+}
+
 const hasHandler = (name: string) => OPERATIONS.find((spec) => spec.name === name)?.handler !== undefined;
 const sourceOf = (key: string) => `${Bucket}/${key}`;
 
@@ -142,9 +149,7 @@ const ROW_CASES: Record<string, Request> = {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append('file', new Blob([Body]), 'posted.txt');
-    const res = await fetch(url, { method: 'POST', body: form });
-    const text = await res.text();
-    return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
+    return outcomeOfResponse(await fetch(url, { method: 'POST', body: form }));
   },
   DeleteObjects: ({ s3 }) => s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'walk/absent.txt' }] } })),
   CreateBucket: ({ s3 }) => s3.send(new CreateBucketCommand({ Bucket })),
@@ -341,6 +346,21 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; req
       { name: `${row} with x-amz-object-lock-legal-hold`, row, action: 's3:PutObjectLegalHold', request: write({ ObjectLockLegalHoldStatus: 'ON' }) },
     ];
   }),
+  // The SDK's presigner hoists x-amz-* headers into the URL's query; S3 applies them all the same.
+  ...([
+    ['presigned PutObject with x-amz-acl in its query', 's3:PutObjectAcl', { ACL: 'public-read' }],
+    ['presigned PutObject with x-amz-tagging in its query', 's3:PutObjectTagging', { Tagging: 'team=a' }],
+  ] as const).map(([name, action, extra]) => ({
+    name,
+    row: 'PutObject',
+    action,
+    request: (async ({ s3 }) => {
+      const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'walk/presigned.txt', ...extra }), { expiresIn: 60 });
+      expect(url).toContain('ACL' in extra ? 'x-amz-acl=' : 'x-amz-tagging=');
+      // Empty: the presigner signs the CRC32 of the body it was given, which was none.
+      return outcomeOfResponse(await fetch(url, { method: 'PUT', body: '' }));
+    }) as Request,
+  })),
 ];
 
 /** What the table and the grants predict for a request needing these actions on this row. */
