@@ -46,3 +46,7 @@ test('the seeded fixtures are there', async () => {
   expect(got.ContentType).toBe('text/plain');
   expect(await got.Body.transformToString()).toBe('hello from the seed\n');
 });
+
+test('takes options from the vitest config (test.provide.smllStorageOptions)', () => {
+  expect(process.env.S3_REGION).toBe('eu-central-1');
+});

@@ -1,0 +1,14 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+
+const dir = recipeDir('node-test');
+beforeAll(() => linkPackage(dir));
+
+describe('README recipe: node:test', () => {
+  it('runs a node --test suite that starts the emulator in-process and resets it between tests', async () => {
+    const run = await runRecipe(dir, process.execPath, ['--test']);
+    expect(run.output).toMatch(/# pass 2\n/);
+    expect(run.output).toMatch(/# fail 0\n/);
+    expect(run.code, run.output).toBe(0);
+  });
+});
