@@ -21,6 +21,8 @@ export async function signedFetch(
     region?: string;
     /** Host header to sign and send (virtual-host-style); the connection still goes to the endpoint. */
     host?: string;
+    /** The path to send when it differs from the signed one (the Java SDK signs `a//b`, sends `a/%2Fb`). */
+    wirePath?: string;
   },
 ): Promise<RawResponse> {
   const url = new URL(env.S3_ENDPOINT);
@@ -54,7 +56,7 @@ export async function signedFetch(
         host: url.hostname,
         port: url.port,
         method: init.method,
-        path: `${init.path}${query ? `?${query}` : ''}`,
+        path: `${init.wirePath ?? init.path}${query ? `?${query}` : ''}`,
         // Node sends an empty body with Expect as chunked unless told its length, as SDKs do.
         headers: init.body === undefined ? signed.headers : { 'content-length': String(Buffer.byteLength(init.body)), ...signed.headers },
       },

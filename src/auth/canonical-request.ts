@@ -1,6 +1,6 @@
 /**
  * The SigV4 canonical request, as S3 builds it: the path is URI-encoded once (no double encoding,
- * no normalisation of `//` or `.`), the query is decoded and re-encoded with the strict rule, and
+ * no normalisation of `//` or `.`, an encoded slash counts as a slash), the query is decoded and re-encoded with the strict rule, and
  * header values are trimmed with inner whitespace runs collapsed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -38,14 +38,16 @@ export function buildCanonicalRequest(input: CanonicalRequestInput): string {
 /** Paths made only of unreserved characters and `/` are already canonical (the common case). */
 const CANONICAL_PATH = /^[A-Za-z0-9\-._~/]*$/;
 
-/** Each segment percent-decoded, then re-encoded strictly; `/` separators are kept as they are. */
+/**
+ * The path percent-decoded, then re-encoded strictly with every `/` kept. S3 decodes an encoded
+ * slash before canonicalising: the Java SDK v2 sends the key `a//b` as `a/%2Fb` (so that no HTTP
+ * layer collapses the slashes) and signs it as `a//b`.
+ */
 export function canonicalUri(rawPath: string): string {
   if (rawPath === '') return '/';
   if (CANONICAL_PATH.test(rawPath)) return rawPath;
-  return rawPath
-    .split('/')
-    .map((segment) => uriEncode(percentDecode(segment, false)))
-    .join('/');
+  // Only a `/` byte encodes to %2F: a literal "%2F" in a key arrives as %252F and stays %252F.
+  return uriEncode(percentDecode(rawPath, false)).replaceAll('%2F', '/');
 }
 
 /** Pairs decoded, re-encoded strictly, sorted by name then value; a bare `name` becomes `name=`. */

@@ -16,8 +16,12 @@ describe('the canonical URI', () => {
     // No normalisation: empty segments, trailing slash and dot segments stay.
     ['/test-bucket//a//b/', '/test-bucket//a//b/'],
     ['/test-bucket/./a/../b', '/test-bucket/./a/../b'],
-    // An encoded slash stays encoded: it is part of the key, not a separator.
-    ['/test-bucket/a%2Fb', '/test-bucket/a%2Fb'],
+    // An encoded slash is a slash, as S3 canonicalises it (the Java SDK v2 sends `a//b` as `a/%2Fb`
+    // and signs `a//b`); the literal text "%2F" in a key arrives as %252F and stays so.
+    ['/test-bucket/a%2Fb', '/test-bucket/a/b'],
+    ['/test-bucket/a/%2Fb/%2F/c.txt', '/test-bucket/a//b///c.txt'],
+    ['/test-bucket/a%2fb', '/test-bucket/a/b'],
+    ['/test-bucket/literal%252F', '/test-bucket/literal%252F'],
     // Raw non-ASCII characters are encoded as UTF-8.
     ['/test-bucket/ü😀', '/test-bucket/%C3%BC%F0%9F%98%80'],
   ])('of %j is %j', (rawPath, expected) => {
