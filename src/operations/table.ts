@@ -16,6 +16,7 @@ import { UploadPartCopy } from './upload-part-copy.js';
 import { CompleteMultipartUpload } from './complete-multipart-upload.js';
 import { AbortMultipartUpload } from './abort-multipart-upload.js';
 import { ListParts } from './list-parts.js';
+import { ListMultipartUploads } from './list-multipart-uploads.js';
 import { PostObject } from './post-object.js';
 
 /** The five IAM actions a SMLL bucket credential holds. */
@@ -72,7 +73,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   row('PUT', 'bucket', { name: 'CreateBucket', action: 's3:CreateBucket' }),
   row('DELETE', 'bucket', { name: 'DeleteBucket', action: 's3:DeleteBucket' }),
   bucketSub('GET', 'versions', 'ListObjectVersions', 's3:ListBucketVersions'),
-  bucketSub('GET', 'uploads', 'ListMultipartUploads', 's3:ListBucketMultipartUploads'),
+  { ...bucketSub('GET', 'uploads', 'ListMultipartUploads', 's3:ListBucketMultipartUploads'), handler: ListMultipartUploads },
   bucketSub('GET', 'acl', 'GetBucketAcl', 's3:GetBucketAcl'),
   bucketSub('PUT', 'acl', 'PutBucketAcl', 's3:PutBucketAcl'),
   bucketSub('GET', 'cors', 'GetBucketCors', 's3:GetBucketCORS'),

@@ -316,6 +316,11 @@ export class Store {
     return record;
   }
 
+  /** Open uploads of the bucket with keys from `fromKey` on, by key then initiation, read lazily. */
+  *listUploads(bucket: string, fromKey: string): Generator<UploadRecord> {
+    for (const row of this.#uploads.openUploadsFrom.iterate(bucket, fromKey)) yield toUploadRecord(row);
+  }
+
   /** The upload's parts in part-number order. */
   listParts(uploadId: string): PartRecord[] {
     return this.#uploads.partsOfUpload.all(uploadId).map((row) => {

@@ -9,6 +9,7 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -448,6 +449,69 @@ describe('AbortMultipartUpload and ListParts', () => {
       expect(gone).toMatchObject({ code: 'NoSuchUpload', status: 404 });
       const again = await s3ErrorOf(granted.s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'granted/upload', UploadId })));
       expect(again).toMatchObject({ code: 'NoSuchUpload', status: 404 });
+    } finally {
+      await granted.emulator.stop();
+    }
+  });
+});
+
+describe('ListMultipartUploads', () => {
+  it('is refused with SMLL credentials, naming s3:ListBucketMultipartUploads', async () => {
+    const err = await s3ErrorOf(t.s3.send(new ListMultipartUploadsCommand({ Bucket })));
+    expect(err).toMatchObject({ code: 'AccessDenied', status: 403 });
+    expect(err.message).toContain('s3:ListBucketMultipartUploads');
+  });
+
+  it('lists open uploads by key then initiation, with prefix, delimiter and marker paging, for a bucket granted it', async () => {
+    const granted = await startTestEmulator({ allow: ['s3:ListBucketMultipartUploads'] });
+    try {
+      const create = async (Key: string) => (await granted.s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32' }))).UploadId!;
+      const first = await create('logs/a');
+      const second = await create('logs/a');
+      const other = await create('photos/x/1.jpg');
+      const top = await create('readme');
+      const done = await create('logs/done');
+      const part = await granted.s3.send(new UploadPartCommand({ Bucket, Key: 'logs/done', UploadId: done, PartNumber: 1, Body: 'x', ChecksumAlgorithm: 'CRC32' }));
+      await granted.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'logs/done',
+          UploadId: done,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32 }] },
+        }),
+      );
+
+      const all = await granted.s3.send(new ListMultipartUploadsCommand({ Bucket }));
+      // Completed uploads are not listed; two uploads of one key come in initiation order.
+      expect(all.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([
+        ['logs/a', first],
+        ['logs/a', second],
+        ['photos/x/1.jpg', other],
+        ['readme', top],
+      ]);
+      expect(all.Uploads?.[0]).toMatchObject({ StorageClass: 'STANDARD', ChecksumAlgorithm: 'CRC32', ChecksumType: 'COMPOSITE' });
+      expect(all.Uploads?.[0].Initiated).toBeInstanceOf(Date);
+      expect(all.IsTruncated).toBe(false);
+
+      const rolled = await granted.s3.send(new ListMultipartUploadsCommand({ Bucket, Delimiter: '/' }));
+      expect(rolled.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['logs/', 'photos/']);
+      expect(rolled.Uploads?.map((u) => u.Key)).toEqual(['readme']);
+      const prefixed = await granted.s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'photos/' }));
+      expect(prefixed.Uploads?.map((u) => u.UploadId)).toEqual([other]);
+
+      // Paging one at a time through the markers visits every upload once.
+      const seen: string[] = [];
+      let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+      for (let page = 0; page < 10; page++) {
+        const out = await granted.s3.send(new ListMultipartUploadsCommand({ Bucket, MaxUploads: 1, ...markers }));
+        seen.push(...(out.Uploads ?? []).map((u) => u.UploadId!));
+        if (!out.IsTruncated) break;
+        markers = { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker };
+      }
+      expect(seen).toEqual([first, second, other, top]);
+
+      const bad = await s3ErrorOf(granted.s3.send(new ListMultipartUploadsCommand({ Bucket, MaxUploads: -1 })));
+      expect(bad).toMatchObject({ code: 'InvalidArgument', status: 400, message: 'Provided max-uploads not an integer or within integer range' });
     } finally {
       await granted.emulator.stop();
     }
