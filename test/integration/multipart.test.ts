@@ -100,6 +100,18 @@ describe('lib-storage Upload (what applications use above ~5 MiB)', () => {
     expect(head.ContentLength).toBe(total);
   });
 
+  it('with ChecksumAlgorithm CRC64NVME the object gets a FULL_OBJECT checksum, which the SDK validates on GET', async () => {
+    const body = randomBytes(11 * MiB);
+    const result = await new Upload({ client: t.s3, params: { Bucket, Key: 'big/crc64', Body: body, ChecksumAlgorithm: 'CRC64NVME' } }).done();
+    expect(result.ETag).toMatch(/-3"$/);
+    expect(result.ChecksumType).toBe('FULL_OBJECT');
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key: 'big/crc64', ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumType).toBe('FULL_OBJECT');
+    expect(got.ChecksumCRC64NVME).toBe(result.ChecksumCRC64NVME);
+    // Reading the body runs the SDK's check of the whole-object CRC64NVME.
+    expect((await bodyOf(got)).equals(body)).toBe(true);
+  });
+
   it('a failed upload surfaces the AccessDenied of its AbortMultipartUpload, as against SMLL', async () => {
     // Part 2 carries a Content-MD5 that does not match its bytes: the emulator answers BadDigest.
     const failingClient = clientFor(t.emulator.env(Bucket));
