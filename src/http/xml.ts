@@ -94,10 +94,18 @@ export function childElements(node: ParsedXmlNode | undefined, name: string): Pa
 
 /** Text content of a leaf element ('' for `<Key/>`), or undefined when it is not a leaf. */
 export function textOf(node: ParsedXmlNode | undefined): string | undefined {
-  if (typeof node === 'string') return node;
+  if (typeof node === 'string') return unescapeMarkup(node);
   if (node !== undefined && !Array.isArray(node) && Object.keys(stripNamespaceKeys(node)).length === 0) return '';
-  if (node !== undefined && !Array.isArray(node) && typeof node['#'] === 'string') return node['#'];
+  if (node !== undefined && !Array.isArray(node) && typeof node['#'] === 'string') return unescapeMarkup(node['#']);
   return undefined;
+}
+
+/**
+ * xmlbuilder2's object conversion hands text back with `&`, `<` and `>` still escaped (it
+ * decodes the other references), so a DeleteObjects key `a & b` would name the key `a &amp; b`.
+ */
+function unescapeMarkup(text: string): string {
+  return text.includes('&') ? text.replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name]!) : text;
 }
 
 function stripNamespaceKeys(node: ParsedXml): ParsedXml {
