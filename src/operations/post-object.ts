@@ -72,7 +72,7 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   if (range) form.file.on('error', (err) => source.destroy(err));
   const body = decodeBody(source, req.auth, checksumHeaders);
 
-  const staged = await store.writeBlob(body.stream);
+  const staged = await store.writeBlob(body.stream, { mayInline: true });
   try {
     // The form must end well-formed, and the file be long enough, before the object exists.
     await form.finished;

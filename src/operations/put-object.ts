@@ -87,7 +87,7 @@ export const PutObject: OperationHandler = async ({ req, store, ctx }) => {
   const precondition = writePrecondition(req.headers);
   const body = req.body!;
 
-  const staged = await store.writeBlob(body.stream);
+  const staged = await store.writeBlob(body.stream, { mayInline: true });
   const { md5, checksum } = body.result();
   const record = store.commitObject(
     req.bucketRecord.name,

@@ -29,6 +29,9 @@ export interface ObjectRow {
   parts_count: number | null;
 }
 
+/** An object row with the object's bytes when they are kept inline (null: they are in blob files). */
+export type ObjectRowWithInline = ObjectRow & { inline_data: Buffer | null };
+
 /** One row of an object's data, with the part's checksum when the object is a completed multipart upload. */
 export interface StoredSegment extends BlobSegment {
   partChecksum: string | null;
@@ -56,6 +59,11 @@ export interface Statements {
   bucketByAccessKey: Statement<[accessKey: string], BucketRow>;
   allBuckets: Statement<[], BucketRow>;
   objectByKey: Statement<BucketKey, ObjectRow>;
+  objectWithInlineData: Statement<BucketKey, ObjectRowWithInline>;
+  inlineData: Statement<BucketKey, Buffer>;
+  replaceInlineData: Statement<[bucket: string, key: string, data: Buffer]>;
+  deleteInlineData: Statement<BucketKey>;
+  deleteBucketInlineData: Statement<[bucket: string]>;
   segmentsOfObject: Statement<BucketKey, StoredSegment>;
   replaceObject: Statement<ObjectRow>;
   deleteObject: Statement<BucketKey>;
@@ -84,6 +92,15 @@ export function prepareStatements(db: Database.Database): Statements {
     allBuckets: db.prepare<[], BucketRow>('SELECT * FROM buckets ORDER BY name'),
 
     objectByKey: db.prepare<BucketKey, ObjectRow>(`SELECT ${objectColumns} FROM objects WHERE bucket = ? AND key = ?`),
+    objectWithInlineData: db.prepare<BucketKey, ObjectRowWithInline>(
+      `SELECT objects.*, object_inline.data AS inline_data FROM objects
+       LEFT JOIN object_inline ON object_inline.bucket = objects.bucket AND object_inline.key = objects.key
+       WHERE objects.bucket = ? AND objects.key = ?`,
+    ),
+    inlineData: db.prepare<BucketKey, Buffer>('SELECT data FROM object_inline WHERE bucket = ? AND key = ?').pluck(),
+    replaceInlineData: db.prepare<[bucket: string, key: string, data: Buffer]>('REPLACE INTO object_inline (bucket, key, data) VALUES (?, ?, ?)'),
+    deleteInlineData: db.prepare<BucketKey>('DELETE FROM object_inline WHERE bucket = ? AND key = ?'),
+    deleteBucketInlineData: db.prepare<[bucket: string]>('DELETE FROM object_inline WHERE bucket = ?'),
     segmentsOfObject: db.prepare<BucketKey, StoredSegment>(
       'SELECT blob_id AS blobId, size, part_checksum AS partChecksum FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
     ),

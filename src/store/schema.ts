@@ -90,6 +90,16 @@ const migrations: readonly string[] = [
 
   CREATE INDEX upload_parts_by_blob_id ON upload_parts (blob_id);
   `,
+  // 3: small objects' bytes kept in the database (one transaction writes row and bytes; no file to
+  // open, rename or unlink). An object has either an object_inline row or object_blobs rows.
+  `
+  CREATE TABLE object_inline (
+    bucket  TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    data    BLOB NOT NULL,
+    PRIMARY KEY (bucket, key)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Opens (creating if needed) the metadata database and brings its schema up to date. */

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { BlobFiles } from './blob-files.js';
 import { listKeys, type KeyBound } from './listing.js';
 import {
@@ -37,10 +37,18 @@ import type {
 export type Precondition = (existing: ObjectRecord | undefined) => void;
 
 /**
+ * Bodies up to this size may be kept inline in SQLite (writeBlob with mayInline): for small
+ * objects one transaction is cheaper than creating, renaming and later unlinking a file. At most
+ * this much of a body is held in memory before it goes to a file.
+ */
+export const INLINE_MAX_BYTES = 64 * 1024;
+
+/**
  * Objects and buckets of one data directory: metadata in SQLite (the single source of
- * truth), bodies in immutable blob files. A write becomes visible only in the transaction
- * that points an object row at its already renamed blob, so a killed process leaves either
- * the old or the new object, plus at worst orphan files that the next open collects.
+ * truth), bodies in immutable blob files or, when small, inline in SQLite. A write becomes
+ * visible only in the transaction that points an object row at its already renamed blob (or
+ * writes row and inline bytes together), so a killed process leaves either the old or the new
+ * object, plus at worst orphan files that the next open collects.
  */
 export class Store {
   readonly #db: Database.Database;
@@ -48,8 +56,12 @@ export class Store {
   readonly #blobs: BlobFiles;
   /** Blob ids of staged blobs not yet committed or discarded. */
   readonly #staged = new WeakMap<StagedBlob, string>();
+  /** The bytes of staged blobs small enough to be kept inline, not yet committed or discarded. */
+  readonly #stagedInline = new WeakMap<StagedBlob, Buffer>();
   /** The data behind each record this store handed out, so a reader gets exactly that object's bytes. */
   readonly #segments = new WeakMap<ObjectRecord, readonly StoredSegment[]>();
+  /** The same for records of objects kept inline (their #segments entry is empty). */
+  readonly #inline = new WeakMap<ObjectRecord, Buffer>();
   /** Only buckets that exist: a flood of unknown keys cannot grow it. */
   readonly #bucketsByAccessKey = new Map<string, Readonly<BucketRecord>>();
   readonly #uploads: UploadStatements;
@@ -57,7 +69,12 @@ export class Store {
   readonly #partBlobs = new WeakMap<PartRecord, string>();
   #listingRowsVisited = 0;
 
-  readonly #replaceObjectTransaction: (row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition) => string[];
+  readonly #replaceObjectTransaction: (
+    row: ObjectRow,
+    segments: readonly StoredSegment[],
+    precondition?: Precondition,
+    inlineData?: Buffer,
+  ) => string[];
   readonly #deleteObjectTransaction: (bucket: string, key: string) => string[] | undefined;
   readonly #emptyBucketTransaction: (bucket: string) => string[];
 
@@ -68,19 +85,25 @@ export class Store {
     this.#uploads = prepareUploadStatements(db);
     const s = statements;
     // Each returns the ids of blobs no row references any more: unlinked after the commit.
-    this.#replaceObjectTransaction = db.transaction((row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition) => {
-      if (precondition) precondition(this.#readObject(row.bucket, row.key));
-      s.replaceObject.run(row);
-      const detached = s.detachSegments.all(row.bucket, row.key);
-      segments.forEach(({ blobId, size, partChecksum }, seq) => s.attachSegment.run(row.bucket, row.key, seq, blobId, size, partChecksum));
-      return detached.filter((blobId) => !this.#isReferenced(blobId));
-    });
+    this.#replaceObjectTransaction = db.transaction(
+      (row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition, inlineData?: Buffer) => {
+        if (precondition) precondition(this.#readObject(row.bucket, row.key));
+        s.replaceObject.run(row);
+        if (inlineData) s.replaceInlineData.run(row.bucket, row.key, inlineData);
+        else s.deleteInlineData.run(row.bucket, row.key);
+        const detached = s.detachSegments.all(row.bucket, row.key);
+        segments.forEach(({ blobId, size, partChecksum }, seq) => s.attachSegment.run(row.bucket, row.key, seq, blobId, size, partChecksum));
+        return detached.filter((blobId) => !this.#isReferenced(blobId));
+      },
+    );
     this.#deleteObjectTransaction = db.transaction((bucket: string, key: string) => {
       if (s.deleteObject.run(bucket, key).changes === 0) return undefined;
+      s.deleteInlineData.run(bucket, key);
       return s.detachSegments.all(bucket, key).filter((blobId) => !this.#isReferenced(blobId));
     });
     this.#emptyBucketTransaction = db.transaction((bucket: string) => {
       s.deleteBucketObjects.run(bucket);
+      s.deleteBucketInlineData.run(bucket);
       const detached = s.detachBucketSegments.all(bucket);
       for (const uploadId of this.#uploads.deleteBucketUploads.all(bucket)) detached.push(...this.#uploads.deleteParts.all(uploadId));
       return detached.filter((blobId) => !this.#isReferenced(blobId));
@@ -136,8 +159,36 @@ export class Store {
     return this.#statements.allBuckets.all().map(toBucketRecord);
   }
 
-  /** Streams `body` to a temp file. On a stream error the temp file is deleted and that error rethrown unchanged. */
-  async writeBlob(body: Readable): Promise<StagedBlob> {
+  /**
+   * Streams `body` to a temp file. On a stream error the temp file is deleted and that error
+   * rethrown unchanged. With `mayInline`, a body of at most INLINE_MAX_BYTES stays in memory
+   * instead, to be committed inline by commitObject (commitPart takes only file blobs).
+   */
+  async writeBlob(body: Readable, options: { mayInline?: boolean } = {}): Promise<StagedBlob> {
+    if (options.mayInline) {
+      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const head: Buffer[] = [];
+      let headSize = 0;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) {
+          const staged: StagedBlob = Object.freeze({ size: headSize });
+          this.#stagedInline.set(staged, Buffer.concat(head, headSize));
+          return staged;
+        }
+        head.push(next.value);
+        headSize += next.value.length;
+        if (headSize > INLINE_MAX_BYTES) break;
+      }
+      // Too large to keep inline: the chunks read so far, then the rest, go to a file.
+      body = Readable.from(
+        (async function* () {
+          yield* head;
+          for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+        })(),
+        { objectMode: false },
+      );
+    }
     const { blobId, size } = await this.#blobs.writeTemp(body);
     const staged: StagedBlob = Object.freeze({ size });
     this.#staged.set(staged, blobId);
@@ -146,6 +197,7 @@ export class Store {
 
   /** Deletes a staged blob that will not be committed; a no-op once it was committed or discarded. */
   async discardBlob(blob: StagedBlob): Promise<void> {
+    if (this.#stagedInline.delete(blob)) return;
     const blobId = this.#staged.get(blob);
     if (blobId === undefined) return;
     this.#staged.delete(blob);
@@ -156,7 +208,8 @@ export class Store {
    * Makes `blob` the object's data: renames it into place, then in one transaction runs
    * `precondition` on the current object (if it throws, nothing changes, the blob is removed
    * and the error rethrown unchanged) and replaces the row. The replaced blob is unlinked after
-   * the commit; readers that already opened it keep reading it.
+   * the commit; readers that already opened it keep reading it. A blob staged inline is written
+   * in the same transaction as the row.
    */
   commitObject(
     bucket: string,
@@ -165,6 +218,13 @@ export class Store {
     meta: ObjectMetadata & { etag: string },
     precondition?: Precondition,
   ): ObjectRecord {
+    const inlineData = this.#stagedInline.get(blob);
+    if (inlineData !== undefined) {
+      this.#stagedInline.delete(blob);
+      const row = toObjectRow(bucket, key, blob.size, new Date(), meta);
+      for (const releasedId of this.#replaceObjectTransaction(row, [], precondition, inlineData)) this.#blobs.remove(releasedId);
+      return this.#remember(toObjectRecord(row), [], inlineData);
+    }
     const blobId = this.#staged.get(blob);
     if (blobId === undefined) throw new Error('commitObject: the blob was not staged by this store, or was already committed or discarded');
     this.#staged.delete(blob);
@@ -185,9 +245,11 @@ export class Store {
   }
 
   getObject(bucket: string, key: string): ObjectRecord | undefined {
-    const record = this.#readObject(bucket, key);
-    if (record) this.#segments.set(record, this.#statements.segmentsOfObject.all(bucket, key));
-    return record;
+    const row = this.#statements.objectWithInlineData.get(bucket, key);
+    if (row === undefined) return undefined;
+    const record = toObjectRecord(row);
+    if (row.inline_data !== null) return this.#remember(record, [], row.inline_data);
+    return this.#remember(record, this.#statements.segmentsOfObject.all(bucket, key));
   }
 
   /**
@@ -196,6 +258,8 @@ export class Store {
    * stream delivers exactly that object even if it is overwritten or deleted meanwhile.
    */
   openObjectStream(record: ObjectRecord, range?: ByteRange): Readable {
+    const inlineData = this.#inline.get(record);
+    if (inlineData !== undefined) return inlineStream(inlineData, range);
     const segments = this.#segments.get(record);
     if (segments === undefined) throw new Error('openObjectStream: the record must come from getObject or commitObject of this store');
     return this.#blobs.openSegments(segments, range);
@@ -248,15 +312,14 @@ export class Store {
     describe: (source: ObjectRecord | undefined) => ObjectMetadata & { etag: string },
     precondition?: Precondition,
   ): ObjectRecord {
-    const { row, segments, released } = this.#copyObjectTransaction(source, target, describe, precondition);
+    const { row, segments, inlineData, released } = this.#copyObjectTransaction(source, target, describe, precondition);
     for (const blobId of released) this.#blobs.remove(blobId);
-    const record = toObjectRecord(row);
-    this.#segments.set(record, segments);
-    return record;
+    return this.#remember(toObjectRecord(row), segments, inlineData);
   }
 
   /** The parts of an object from getObject/commitObject: one for a PutObject, one per part after a multipart upload. */
   objectParts(record: ObjectRecord): ObjectPart[] {
+    if (this.#inline.has(record)) return [{ size: record.size }];
     const segments = this.#segments.get(record);
     if (segments === undefined) throw new Error('objectParts: the record must come from getObject or commitObject of this store');
     return segments.map(({ size, partChecksum }) => (partChecksum === null ? { size } : { size, checksum: partChecksum }));
@@ -393,8 +456,9 @@ export class Store {
       const meta = describe(sourceRecord);
       if (!sourceRecord) throw new Error('copyObject: describe() must refuse a missing source');
       const segments = this.#statements.segmentsOfObject.all(source.bucket, source.key);
+      const inlineData = this.#statements.inlineData.get(source.bucket, source.key);
       const row = toObjectRow(target.bucket, target.key, sourceRecord.size, new Date(), meta, sourceRecord.partsCount);
-      return { row, segments, released: this.#replaceObjectTransaction(row, segments, precondition) };
+      return { row, segments, inlineData, released: this.#replaceObjectTransaction(row, segments, precondition, inlineData) };
     })();
 
   readonly #commitPartTransaction = (row: Parameters<UploadStatements['upsertPart']['run']>[0]) =>
@@ -459,6 +523,13 @@ export class Store {
     return blobId;
   }
 
+  /** Records which bytes `record` stands for (see openObjectStream). */
+  #remember(record: ObjectRecord, segments: readonly StoredSegment[], inlineData?: Buffer): ObjectRecord {
+    this.#segments.set(record, segments);
+    if (inlineData !== undefined) this.#inline.set(record, inlineData);
+    return record;
+  }
+
   #readObject(bucket: string, key: string): ObjectRecord | undefined {
     const row = this.#statements.objectByKey.get(bucket, key);
     return row && toObjectRecord(row);
@@ -467,4 +538,12 @@ export class Store {
   #isReferenced(blobId: string): boolean {
     return isBlobReferenced(this.#statements, blobId);
   }
+}
+
+/** The bytes `range` (default: all) of an inline object, as a byte stream. */
+function inlineStream(data: Buffer, range?: ByteRange): Readable {
+  if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < data.length)) {
+    throw new Error(`byte range ${range.start}-${range.end} is not within an object of ${data.length} bytes`);
+  }
+  return Readable.from(range ? [data.subarray(range.start, range.end + 1)] : [data], { objectMode: false });
 }
