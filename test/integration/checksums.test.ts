@@ -15,6 +15,7 @@ import {
   type ChecksumType,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 
@@ -138,6 +139,36 @@ describe('every checksum algorithm on PutObject, end to end with the SDK', () =>
     expect(out.CopyObjectResult?.ChecksumCRC32C).toBe(put.ChecksumCRC32C);
     const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'copy/dst', ChecksumMode: 'ENABLED' }));
     expect(head.ChecksumCRC32C).toBe(put.ChecksumCRC32C);
+  });
+});
+
+describe('presigned URLs carrying the SDK\'s empty-body CRC32', () => {
+  // The SDK presigns with no body, so it signs CRC32("") = AAAAAA== into the query string. S3
+  // ignores checksum query parameters on presigned requests (it verifies checksum headers and
+  // trailers only), so uploads through such URLs succeed there, and here.
+  it('a presigned PUT and presigned UploadParts of any body succeed, and no CRC32 from the URL is stored', async () => {
+    const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket, Key: 'presigned/put' }), { expiresIn: 60 });
+    expect(new URL(url).searchParams.get('x-amz-checksum-crc32')).toBe('AAAAAA==');
+    const put = await fetch(url, { method: 'PUT', body: 'not an empty body' });
+    expect(put.status).toBe(200);
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'presigned/put', ChecksumMode: 'ENABLED' }));
+    expect(head.ContentLength).toBe(17);
+    expect(head.ChecksumCRC32).toBeUndefined();
+
+    // A browser multipart upload: the server creates and completes, the browser PUTs the parts.
+    const Key = 'presigned/multipart';
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const parts = [Buffer.alloc(5 * MiB, 'w'), Buffer.from('browser tail')];
+    const completed: CompletedPart[] = [];
+    for (const [index, body] of parts.entries()) {
+      const partUrl = await getSignedUrl(t.s3, new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1 }), { expiresIn: 60 });
+      const res = await fetch(partUrl, { method: 'PUT', body });
+      expect(res.status).toBe(200);
+      completed.push({ PartNumber: index + 1, ETag: res.headers.get('etag')! });
+    }
+    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
   });
 });
 
