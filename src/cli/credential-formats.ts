@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import type { BucketCredentials, BucketEnv } from '../emulator.js';
 
 export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s'] as const;
@@ -13,7 +14,7 @@ export function envOfCredentials(credentials: BucketCredentials): BucketEnv {
 }
 
 /** A value as-is when it is plain, else single-quoted (valid for POSIX shells and dotenv parsers). */
-function quoted(value: string): string {
+export function quoted(value: string): string {
   if (/^[A-Za-z0-9_./:+=@%-]*$/.test(value)) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -30,6 +31,14 @@ export function dotenv(variables: Record<string, string>): string {
   return Object.entries(variables)
     .map(([name, value]) => `${name}=${quoted(value)}\n`)
     .join('');
+}
+
+/** `--name`: a Kubernetes object name (a DNS subdomain: lower-case letters, digits, `-` and `.`, at most 253). */
+export function parseSecretName(value: string): string {
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) {
+    throw new InvalidArgumentError('a Secret name is at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+  }
+  return value;
 }
 
 /** A Kubernetes `v1/Secret` manifest with the keys SMLL's bucket secret has, base64 in `data`. */

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mergeWithConfig } from '../config-file.js';
 import type { BucketDefinition } from '../emulator.js';
 import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
-import { CREDENTIAL_FORMATS, dotenv } from './credential-formats.js';
+import { CREDENTIAL_FORMATS, dotenv, parseSecretName, quoted } from './credential-formats.js';
 import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
 import { parseDuration } from './duration-flag.js';
@@ -100,7 +100,7 @@ function tlsOption(flags: ServeFlags): { option: boolean | { cert: string; key: 
 /** Shell lines that give a service a bucket's credentials, as SMLL links them. */
 function envLines(env: Record<string, string>): string {
   return Object.entries(env)
-    .map(([name, value]) => `export ${name}=${value}`)
+    .map(([name, value]) => `export ${name}=${quoted(value)}`)
     .join('\n');
 }
 
@@ -236,7 +236,7 @@ export function buildProgram(): Command {
     .argument('<bucket>')
     .addOption(new Option('-f, --format <format>', 'env (shell exports), dotenv, json or k8s (a v1 Secret manifest)').choices(CREDENTIAL_FORMATS).default('env'))
     .option('--data-dir <dir>', 'the data dir serve uses', '.smll-storage')
-    .option('--name <name>', 'metadata.name of the k8s Secret (default: BUCKET-credentials)')
+    .option('--name <name>', 'metadata.name of the k8s Secret (default: BUCKET-credentials)', parseSecretName)
     .action(async (bucket: string, flags) => (await import('./credentials.js')).printCredentials(bucket, flags));
   return program;
 }

@@ -97,6 +97,14 @@ describe('smll-storage credentials', () => {
     expect(again.ACCESS_KEY).toBe(afterStop.ACCESS_KEY);
   });
 
+  it('exec --data-dir writes it too: the command and `credentials` see the same keys', async () => {
+    const dataDir = tempDir();
+    const printed = await run(process.execPath, [CLI, 'exec', '--data-dir', dataDir, '-b', 'exec-bucket', '--', 'sh', '-c', 'echo "$S3_ACCESS_KEY $S3_ENDPOINT"']);
+    const [accessKey, endpoint] = printed.stdout.trim().split(' ');
+    const json = JSON.parse((await credentials(['exec-bucket', '--data-dir', dataDir, '-f', 'json'])).stdout) as Record<string, string>;
+    expect(json).toMatchObject({ ACCESS_KEY: accessKey, ENDPOINT: endpoint });
+  });
+
   it('quotes values a shell would split, so that eval gives back the exact secret', async () => {
     const dataDir = tempDir();
     const secret = `has space$and'quote`;
@@ -104,11 +112,13 @@ describe('smll-storage credentials', () => {
     running.push(cli);
     const env = await credentials(['odd-bucket', '--data-dir', dataDir]);
     expect(env.stdout).toContain(`export S3_SECRET_KEY='has space$and'\\''quote'\n`);
+    // serve prints its lines the same way.
+    expect(cli.output()).toContain(`export S3_SECRET_KEY='has space$and'\\''quote'\n`);
     const evaluated = await run('sh', ['-c', `eval "$("${process.execPath}" "${CLI}" credentials odd-bucket --data-dir "${dataDir}")" && printf %s "$S3_SECRET_KEY"`]);
     expect(evaluated.stdout).toBe(secret);
   });
 
-  it('bad input: an unknown bucket, a data dir serve never ran in, an unknown format', async () => {
+  it('bad input: an unknown bucket, a data dir serve never ran in, a --name Kubernetes refuses, an unknown format', async () => {
     const dataDir = tempDir();
     const cli = await startCli(['--data-dir', dataDir, '--port', '0', '--quiet', '--bucket', 'only-bucket']);
     running.push(cli);
@@ -123,6 +133,9 @@ describe('smll-storage credentials', () => {
       stdout: '',
       stderr: `smll-storage: no credentials.json in ${fresh}: run \`smll-storage serve --data-dir ${fresh}\` once, it writes the credentials there when it starts.\n`,
     });
+    const name = await credentials(['only-bucket', '--data-dir', dataDir, '-f', 'k8s', '--name', 'Not_A_Name']);
+    expect(name.code).toBe(1);
+    expect(name.stderr).toContain(`option '--name <name>' argument 'Not_A_Name' is invalid. a Secret name is at most 253 lower-case letters`);
     const format = await credentials(['only-bucket', '--data-dir', dataDir, '--format', 'yaml']);
     expect(format.code).toBe(1);
     expect(format.stderr).toContain(`option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are env, dotenv, json, k8s.`);
