@@ -346,6 +346,27 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; req
       { name: `${row} with x-amz-object-lock-legal-hold`, row, action: 's3:PutObjectLegalHold', request: write({ ObjectLockLegalHoldStatus: 'ON' }) },
     ];
   }),
+  // A form's fields stand for the same headers.
+  ...(
+    [
+      ['acl', 's3:PutObjectAcl', { acl: 'public-read' }],
+      ['x-amz-grant-read', 's3:PutObjectAcl', { 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }],
+      ['tagging', 's3:PutObjectTagging', { tagging: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>' }],
+      ['x-amz-object-lock-mode', 's3:PutObjectRetention', { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' }],
+      ['x-amz-object-lock-legal-hold', 's3:PutObjectLegalHold', { 'x-amz-object-lock-legal-hold': 'ON' }],
+    ] as const
+  ).map(([field, action, Fields]) => ({
+    name: `PostObject with the ${field} field`,
+    row: 'PostObject',
+    action,
+    request: (async ({ s3 }) => {
+      const { url, fields } = await createPresignedPost(s3, { Bucket, Key: 'walk/posted-extra.txt', Fields });
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.append(name, value);
+      form.append('file', new Blob([Body]), 'posted.txt');
+      return outcomeOfResponse(await fetch(url, { method: 'POST', body: form }));
+    }) as Request,
+  })),
   // The SDK's presigner hoists x-amz-* headers into the URL's query; S3 applies them all the same.
   ...([
     ['presigned PutObject with x-amz-acl in its query', 's3:PutObjectAcl', { ACL: 'public-read' }],
