@@ -265,6 +265,17 @@ export class Store {
     return this.#blobs.openSegments(segments, range);
   }
 
+  /**
+   * The bytes (or the inclusive `range` of them) of an object kept inline, as one buffer;
+   * undefined for an object in blob files. A small response is cheaper sent whole than streamed.
+   */
+  inlineBytes(record: ObjectRecord, range?: ByteRange): Buffer | undefined {
+    const inlineData = this.#inline.get(record);
+    if (inlineData === undefined) return undefined;
+    assertRangeWithin(inlineData.length, range);
+    return range ? inlineData.subarray(range.start, range.end + 1) : inlineData;
+  }
+
   /** Removes the object's row (one transaction), then its blob. Returns whether it existed. */
   deleteObject(bucket: string, key: string): boolean {
     const released = this.#deleteObjectTransaction(bucket, key);
@@ -540,10 +551,14 @@ export class Store {
   }
 }
 
+function assertRangeWithin(size: number, range: ByteRange | undefined): void {
+  if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < size)) {
+    throw new Error(`byte range ${range.start}-${range.end} is not within an object of ${size} bytes`);
+  }
+}
+
 /** The bytes `range` (default: all) of an inline object, as a byte stream. */
 function inlineStream(data: Buffer, range?: ByteRange): Readable {
-  if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < data.length)) {
-    throw new Error(`byte range ${range.start}-${range.end} is not within an object of ${data.length} bytes`);
-  }
+  assertRangeWithin(data.length, range);
   return Readable.from(range ? [data.subarray(range.start, range.end + 1)] : [data], { objectMode: false });
 }

@@ -54,6 +54,9 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     expect(await bytesOf(record)).toEqual(bytes);
     expect(await bytesOf(record, { start: 100, end: 20_000 })).toEqual(bytes.subarray(100, 20_001));
     expect(store.objectParts(record)).toEqual([{ size: INLINE_MAX_BYTES }]);
+    expect(store.inlineBytes(record)).toEqual(bytes);
+    expect(store.inlineBytes(record, { start: 5, end: 9 })).toEqual(bytes.subarray(5, 10));
+    expect(() => store.inlineBytes(record, { start: 9, end: 5 })).toThrow(/not within an object/);
     expect(() => store.openObjectStream(record, { start: 0, end: INLINE_MAX_BYTES })).toThrow(/not within an object/);
   });
 
@@ -62,6 +65,7 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     await put('large', bytes);
     expect(blobFiles()).toHaveLength(1);
     expect(await bytesOf(store.getObject('photos', 'large')!)).toEqual(bytes);
+    expect(store.inlineBytes(store.getObject('photos', 'large')!)).toBeUndefined();
   });
 
   it('keeps an empty body inline', async () => {
