@@ -5,8 +5,9 @@
  * operation streams it to the blob store once the fields have authenticated the request.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { S3Error } from '../http/s3-error.js';
 import type { ContentLengthRange } from './post-policy.js';
 
@@ -26,6 +27,10 @@ export interface PostForm {
   contentLengthRange?: ContentLengthRange;
 }
 
+// busboy (CommonJS) is loaded by the first form, not at start: most runs never see a PostObject.
+const require = createRequire(import.meta.url);
+let busboyModule: typeof busboy | undefined;
+
 const NOT_A_FORM = new S3Error('PreconditionFailed', undefined, {
   Condition: 'Bucket POST must be of the enclosure-type multipart/form-data',
 });
@@ -36,7 +41,8 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
   if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType)) return Promise.reject(NOT_A_FORM);
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
+    busboyModule ??= require('busboy') as typeof busboy;
+    parser = busboyModule({
       headers,
       defParamCharset: 'utf8',
       limits: { fieldNameSize: 1024, fieldSize: MAX_POST_FIELDS_BYTES, files: 1 },
