@@ -160,7 +160,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     if (req.auth.kind === 'sigv2') {
       config.log?.(
         `warning: ${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
-          `(boto3 signs presigned URLs so unless configured with signature_version='s3v4'); --sigv2 reject refuses it`,
+          `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
       );
     }
 
