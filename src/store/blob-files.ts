@@ -11,12 +11,13 @@ export interface BlobSegment {
   size: number;
 }
 
-interface OpenPiece {
+interface Piece {
   path: string;
-  fd: number;
   /** Byte offsets inside the blob file, `end` inclusive. */
   start: number;
   end: number;
+  /** Ends this reader's claim on the blob (idempotent): see `#lease`. */
+  release: () => void;
 }
 
 /**
@@ -28,6 +29,10 @@ export class BlobFiles {
   readonly #tmpDir: string;
   readonly #blobsDir: string;
   readonly #durable: boolean;
+  /** How many open streams still have to read each blob. */
+  readonly #readers = new Map<string, number>();
+  /** Blobs removed while a stream still had to read them: unlinked when the last one is done. */
+  readonly #removeWhenUnread = new Set<string>();
 
   private constructor(dataDir: string, durable: boolean) {
     this.#tmpDir = join(dataDir, 'tmp');
@@ -115,14 +120,39 @@ export class BlobFiles {
     return true;
   }
 
+  /** Unlinks the blob's file, or, while a stream still has to read it, once that stream is done. */
   remove(blobId: string): void {
+    if (this.#readers.has(blobId)) {
+      this.#removeWhenUnread.add(blobId);
+      return;
+    }
     fs.rmSync(this.pathOf(blobId), { force: true });
   }
 
+  /** Registers a reader of the blob; the returned function ends that (idempotent). */
+  #lease(blobId: string): () => void {
+    this.#readers.set(blobId, (this.#readers.get(blobId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#readers.get(blobId) ?? 1) - 1;
+      if (left > 0) {
+        this.#readers.set(blobId, left);
+        return;
+      }
+      this.#readers.delete(blobId);
+      if (this.#removeWhenUnread.delete(blobId)) fs.rmSync(this.pathOf(blobId), { force: true });
+    };
+  }
+
   /**
-   * A stream of the bytes `range` (default: all) of the concatenated segments. Every file
-   * it needs is opened before this returns, so deleting or replacing the object afterwards
-   * (which only unlinks files) cannot take the data away from this reader.
+   * A stream of the bytes `range` (default: all) of the concatenated segments. The stream
+   * holds a lease on every blob it has yet to read, so deleting or replacing the object
+   * afterwards (which removes blobs) cannot take the data away from this reader: a removed
+   * blob is unlinked once the stream is done with it. Files are opened one at a time as the
+   * stream reaches them (a multipart object may have 10,000 parts: never 10,000 open files);
+   * the first is opened before this returns, so a missing file fails here, not mid-response.
    */
   openSegments(segments: readonly BlobSegment[], range?: ByteRange): Readable {
     const total = segments.reduce((sum, segment) => sum + segment.size, 0);
@@ -131,26 +161,27 @@ export class BlobFiles {
     if (range && !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end < total)) {
       throw new Error(`byte range ${start}-${end} is not within an object of ${total} bytes`);
     }
-    const pieces: OpenPiece[] = [];
-    try {
-      let offset = 0;
-      for (const { blobId, size } of segments) {
-        const last = offset + size - 1;
-        if (size > 0 && last >= start && offset <= end) {
-          const path = this.pathOf(blobId);
-          pieces.push({ path, fd: fs.openSync(path, 'r'), start: Math.max(start, offset) - offset, end: Math.min(end, last) - offset });
-        }
-        offset += size;
+    const pieces: Piece[] = [];
+    let offset = 0;
+    for (const { blobId, size } of segments) {
+      const last = offset + size - 1;
+      if (size > 0 && last >= start && offset <= end) {
+        pieces.push({ path: this.pathOf(blobId), start: Math.max(start, offset) - offset, end: Math.min(end, last) - offset, release: this.#lease(blobId) });
       }
+      offset += size;
+    }
+    let firstFd: number | undefined;
+    try {
+      if (pieces.length > 0) firstFd = fs.openSync(pieces[0].path, 'r');
     } catch (err) {
-      for (const piece of pieces) fs.closeSync(piece.fd);
+      for (const piece of pieces) piece.release();
       throw err;
     }
-    if (pieces.length === 1) {
-      const [{ path, fd, start: from, end: to }] = pieces;
-      return fs.createReadStream(path, { fd, start: from, end: to });
-    }
-    return concatenate(pieces);
+    const stream = concatenate(pieces, firstFd);
+    stream.once('close', () => {
+      for (const piece of pieces) piece.release();
+    });
+    return stream;
   }
 
   /**
@@ -187,19 +218,33 @@ function fsyncDirectory(path: string): void {
   }
 }
 
-/** Streams already-open pieces one after another; closes the fds of pieces never reached. */
-function concatenate(pieces: readonly OpenPiece[]): Readable {
-  let handedOff = 0;
+/**
+ * Streams the pieces one after another, opening each file when it is reached (the first one's
+ * fd is already open) and releasing each piece once read. One piece is streamed directly.
+ */
+function concatenate(pieces: readonly Piece[], firstFd: number | undefined): Readable {
+  if (pieces.length === 1) {
+    const [{ path, start, end }] = pieces;
+    // The read stream owns (and closes) the fd.
+    return fs.createReadStream(path, { fd: firstFd, start, end });
+  }
+  let fd = firstFd;
   async function* chunks(): AsyncGenerator<Buffer> {
-    while (handedOff < pieces.length) {
-      const { path, fd, start, end } = pieces[handedOff++];
-      // The read stream owns (and closes) its fd from here on.
-      yield* fs.createReadStream(path, { fd, start, end });
+    for (const piece of pieces) {
+      const { path, start, end, release } = piece;
+      const pieceFd = fd;
+      fd = undefined;
+      try {
+        yield* fs.createReadStream(path, { fd: pieceFd, start, end });
+      } finally {
+        release();
+      }
     }
   }
   const stream = Readable.from(chunks(), { objectMode: false });
   stream.once('close', () => {
-    for (const piece of pieces.slice(handedOff)) fs.closeSync(piece.fd);
+    // The first piece's fd, when the stream closed before reading anything.
+    if (fd !== undefined) fs.closeSync(fd);
   });
   return stream;
 }

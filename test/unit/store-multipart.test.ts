@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Store, type PartRecord, type UploadRecord } from '../../src/store/index.js';
 
 let dataDir: string;
@@ -101,6 +101,27 @@ describe('Store multipart uploads', () => {
     store.emptyBucket('b');
     expect(store.getUpload(another.id)).toBeUndefined();
     expect(blobFiles()).toBe(0);
+  });
+
+  it.runIf(fs.existsSync('/proc/self/fd'))('reads an object of many parts with one of its files open at a time', async () => {
+    const upload = store.createUpload('b', 'many', { userMetadata: {} });
+    const parts: PartRecord[] = [];
+    for (let partNumber = 1; partNumber <= 300; partNumber++) parts.push(await part(upload, partNumber, `${partNumber};`));
+    complete(upload, parts);
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const stream = store.openObjectStream(store.getObject('b', 'many')!);
+    // Deleting the object while it is read takes nothing from the reader; its files go afterwards.
+    store.deleteObject('b', 'many');
+    let mostOpen = openFds() - before;
+    let text = '';
+    for await (const chunk of stream) {
+      mostOpen = Math.max(mostOpen, openFds() - before);
+      text += (chunk as Buffer).toString();
+    }
+    expect(text).toBe(Array.from({ length: 300 }, (_, i) => `${i + 1};`).join(''));
+    expect(mostOpen).toBeLessThanOrEqual(2);
+    await vi.waitFor(() => expect(blobFiles()).toBe(0));
   });
 
   it('part files are not orphans: a reopened store keeps them', async () => {
