@@ -225,7 +225,7 @@ export function buildProgram(): Command {
     .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
     .option('--region <region>', 'the region buckets report', 'us-east-1')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('-p, --port <port>', 'port to listen on (default: a free one)', parsePort, 0)
+    .option('-p, --port <port>', 'port to listen on; 0 picks a free one', parsePort, 0)
     .option('--data-dir <dir>', 'keep data in this directory (default: a throw-away one)')
     .option('--log', 'log requests to stderr')
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
