@@ -29,12 +29,14 @@ metric('w2.peakRss', 'W2', 'server peak RSS during large PUT+GET', 'MB', 'lower'
 metric('w4.cli', 'W4', 'spawn → first successful response', 'ms', 'lower');
 metric('w4.inProcess', 'W4', 'in-process start + stop', 'ms', 'lower');
 
-export function defineListingMetrics(levels, pageSize) {
+export function defineListingMetrics(levels, pageSize, maxPages) {
   const page = pageSize.toLocaleString('en-US');
   for (const level of levels) {
     const n = level.toLocaleString('en-US');
-    metric(`w3.${level}.walk`, 'W3', `full ListObjectsV2 walk at ${page} a page, ${n} keys`, 'ms', 'lower');
-    metric(`w3.${level}.page`, 'W3', `one ${page}-key page, ${n} keys (walk ÷ pages)`, 'ms', 'lower');
+    const pages = Math.ceil(level / pageSize);
+    if (pages <= maxPages) metric(`w3.${level}.walk`, 'W3', `full ListObjectsV2 walk at ${page} a page, ${n} keys`, 'ms', 'lower');
+    const over = pages <= maxPages ? 'walk ÷ pages' : `mean of the first ${maxPages} pages`;
+    metric(`w3.${level}.page`, 'W3', `one ${page}-key page, ${n} keys (${over})`, 'ms', 'lower');
     metric(`w3.${level}.delimiter`, 'W3', `delimiter listing (100 common prefixes), ${n} keys`, 'ms', 'lower');
     metric(`w3.${level}.prefix`, 'W3', `prefix listing (first page under one prefix), ${n} keys`, 'ms', 'lower');
   }
@@ -164,14 +166,27 @@ function listingKey(i) {
   return `p${String(i % LISTING_PREFIXES).padStart(3, '0')}/${String(i).padStart(7, '0')}`;
 }
 
-/** PUTs empty objects for keys [from, to) at concurrency 64; returns the seconds it took. */
-export async function seedListing(target, from, to) {
-  const paths = [];
-  for (let i = from; i < to; i++) paths.push(pathOf(target.sign('PUT', `/${BUCKET}/${listingKey(i)}`)));
+const SEED_BATCH = 5000;
+
+/**
+ * PUTs empty objects for keys [from, to) at concurrency 64, in batches of 5,000; gives up
+ * (throws) once `budgetSeconds` have passed, so that one slow peer cannot stall the run.
+ * Returns the seconds it took.
+ */
+export async function seedListing(target, from, to, budgetSeconds) {
   const pool = createPool(target.endpoint, 64);
   try {
     const started = performance.now();
-    await runBatch(pool, { method: 'PUT', paths, body: Buffer.alloc(0), concurrency: 64 });
+    for (let batch = from; batch < to; batch += SEED_BATCH) {
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds > budgetSeconds) {
+        const rate = Math.round((batch - from) / seconds);
+        throw new Error(`seeding stopped after ${budgetSeconds} s at ${batch.toLocaleString('en-US')} of ${to.toLocaleString('en-US')} keys (${rate} PUT/s)`);
+      }
+      const paths = [];
+      for (let i = batch; i < Math.min(to, batch + SEED_BATCH); i++) paths.push(pathOf(target.sign('PUT', `/${BUCKET}/${listingKey(i)}`)));
+      await runBatch(pool, { method: 'PUT', paths, body: Buffer.alloc(0), concurrency: 64 });
+    }
     return (performance.now() - started) / 1000;
   } finally {
     await pool.close();
@@ -187,8 +202,10 @@ function countOf(xml, element) {
 /**
  * One repetition of the listing timings at `level` keys. The walk follows continuation tokens,
  * so each page's URL is signed when the previous page has told its token (about 20 µs a page).
+ * It stops after `maxPages` (a full walk is timed only where the bucket has no more pages):
+ * the page cost is the mean over the pages walked.
  */
-export async function runListing(target, { level, pageSize }) {
+export async function runListing(target, { level, pageSize, maxPages }) {
   const pool = createPool(target.endpoint, 1);
   try {
     // One untimed page first: code loaded or compiled on first use is not the listing's cost.
@@ -202,9 +219,11 @@ export async function runListing(target, { level, pageSize }) {
       keys += countOf(xml, 'Key');
       pages++;
       token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? decodeXml(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1]) : undefined;
-    } while (token !== undefined);
+    } while (token !== undefined && pages < maxPages);
     const walk = performance.now() - started;
-    if (keys !== level) throw new Error(`the walk listed ${keys} keys, expected ${level}`);
+    const full = token === undefined;
+    const expectedKeys = full ? level : pages * pageSize;
+    if (keys !== expectedKeys) throw new Error(`the walk listed ${keys} keys, expected ${expectedKeys}`);
 
     const delimiterPath = listPath(target, { delimiter: '/', 'max-keys': String(pageSize) });
     let timed = performance.now();
@@ -222,7 +241,7 @@ export async function runListing(target, { level, pageSize }) {
     if (countOf(prefixed, 'Key') !== expected) throw new Error(`the prefix listing returned ${countOf(prefixed, 'Key')} keys, expected ${expected}`);
 
     return {
-      [`w3.${level}.walk`]: walk,
+      ...(full ? { [`w3.${level}.walk`]: walk } : {}),
       [`w3.${level}.page`]: walk / pages,
       [`w3.${level}.delimiter`]: delimiter,
       [`w3.${level}.prefix`]: prefix,
