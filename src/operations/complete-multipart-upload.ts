@@ -97,6 +97,18 @@ function assertSameChecksumType(ctx: Koa.Context, upload: UploadRecord): void {
   }
 }
 
+/** `x-amz-mp-object-size`, when sent, must be the completed object's size. */
+function assertDeclaredObjectSize(ctx: Koa.Context, parts: readonly PartRecord[]): void {
+  const sent = ctx.get('x-amz-mp-object-size');
+  if (sent === '') return;
+  if (/^-\d+$/.test(sent)) throw new S3Error('InvalidRequest', `Value for x-amz-mp-object-size header is less than zero: '${sent}'`);
+  if (!/^\d+$/.test(sent)) throw new S3Error('InvalidRequest', `Value for x-amz-mp-object-size header is invalid: '${sent}'`);
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  if (Number(sent) !== size) {
+    throw new S3Error('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${sent} does not match what was computed: ${size}`);
+  }
+}
+
 /** The multipart ETag: MD5 of the concatenated binary part MD5s, then `-N`. */
 function multipartEtag(parts: readonly PartRecord[]): string {
   const md5 = createHash('md5');
@@ -147,6 +159,7 @@ export const CompleteMultipartUpload: OperationHandler = async ({ req, store, ct
   assertSameChecksumType(ctx, upload);
   const stored = new Map(store.listParts(upload.id).map((part) => [part.partNumber, part]));
   const parts = requested.map((part, index) => choosePart(upload, stored, part, index === requested.length - 1));
+  assertDeclaredObjectSize(ctx, parts);
   const etag = multipartEtag(parts);
   let checksum: ObjectMetadata['checksum'];
   if (upload.checksum) {

@@ -315,6 +315,27 @@ describe('multipart errors, as S3 answers them', () => {
     expect(errorFields(inDocument.text)).toMatchObject({ Code: 'InvalidArgument', ArgumentName: 'partNumber' });
   });
 
+  it('x-amz-mp-object-size, when sent, must be the object\'s size (InvalidRequest)', async () => {
+    const { UploadId, etags } = await uploadParts(t.s3, 'err/size', [Buffer.from('twelve bytes')]);
+    const withSize = (MpuObjectSize: number) => t.s3.send(completeWith('err/size', UploadId, etags, { MpuObjectSize }));
+    expect(await s3ErrorOf(withSize(13))).toMatchObject({
+      code: 'InvalidRequest',
+      status: 400,
+      message: "The provided 'x-amz-mp-object-size' header value 13 does not match what was computed: 12",
+    });
+    expect(await s3ErrorOf(withSize(-1))).toMatchObject({ message: "Value for x-amz-mp-object-size header is less than zero: '-1'" });
+    const notANumber = await signedFetch(t.emulator.env(Bucket), {
+      method: 'POST',
+      path: '/test-bucket/err/size',
+      query: { uploadId: UploadId },
+      headers: { 'x-amz-mp-object-size': 'twelve' },
+      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etags[0]}</ETag></Part></CompleteMultipartUpload>`,
+    });
+    expect(notANumber.status).toBe(400);
+    expect(errorFields(notANumber.text)).toMatchObject({ Code: 'InvalidRequest', Message: "Value for x-amz-mp-object-size header is invalid: 'twelve'" });
+    expect((await withSize(12)).ETag).toMatch(/-1"$/);
+  });
+
   it('MalformedXML: a completion that is not XML, has no parts, or lacks a part\'s ETag', async () => {
     const { UploadId } = await uploadParts(t.s3, 'err/xml', [Buffer.from('x')]);
     const env = t.emulator.env(Bucket);
