@@ -173,17 +173,14 @@ export async function loadConfigFile(path: string): Promise<SmllStorageConfig> {
 export function mergeWithConfig(config: SmllStorageConfig | undefined, explicit: EmulatorOptions, persistent: boolean): EmulatorOptions {
   const fromFile: EmulatorOptions = {};
   if (config) {
-    const { cors, port: filePort, dataDir, durable, ...shared } = config;
+    const { cors: _cors, port: filePort, dataDir, durable, ...shared } = config;
     Object.assign(fromFile, shared, persistent ? { port: filePort, dataDir, durable } : {});
-    if (cors !== undefined) {
-      // The file's top-level rules go to every bucket named without rules of its own.
-      fromFile.buckets = (config.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b, cors } : { cors, ...b }));
-    }
   }
   const merged: EmulatorOptions = { ...withoutUndefined(fromFile), ...withoutUndefined(explicit) };
   const fileCors = config?.cors;
-  if (fileCors !== undefined && explicit.buckets !== undefined) {
-    merged.buckets = explicit.buckets.map((b) => (typeof b === 'string' ? { name: b, cors: fileCors } : { cors: fileCors, ...b }));
+  if (fileCors !== undefined && merged.buckets !== undefined) {
+    // The file's top-level rules go to every bucket named without rules of its own.
+    merged.buckets = merged.buckets.map((b) => (typeof b === 'string' ? { name: b, cors: fileCors } : { ...b, cors: b.cors ?? fileCors }));
   }
   return merged;
 }

@@ -117,6 +117,11 @@ describe('config file: finding and loading', () => {
       durable: true,
     });
     expect(mergeWithConfig(config, { buckets: ['typed'] }, false)).toEqual({ buckets: [{ name: 'typed', cors: config.cors }], region: 'eu-west-1' });
+    const ownRules = [{ AllowedOrigins: ['http://app.test'], AllowedMethods: ['PUT'] }];
+    expect(mergeWithConfig({ ...config, buckets: [{ name: 'own', cors: ownRules }, 'plain'] }, {}, false).buckets).toEqual([
+      { name: 'own', cors: ownRules },
+      { name: 'plain', cors: config.cors },
+    ]);
   });
 });
 
