@@ -3,6 +3,7 @@
  * responses, for a page at https://app.example that PUTs to a presigned URL and POSTs a form.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -101,6 +102,25 @@ describe('preflight (OPTIONS)', () => {
     const res = await preflight('/other-bucket', { Origin: APP, 'Access-Control-Request-Method': 'GET' });
     expect(res.status).toBe(403);
     expect(errorFields(await res.text())).toMatchObject({ Code: 'AccessForbidden', Message: 'CORSResponse: CORS is not enabled for this bucket.', ResourceType: 'BUCKET' });
+  });
+
+  it('answers virtual-host-style preflights (BUCKET.localhost) from that bucket\'s rules', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: emulator.port,
+        method: 'OPTIONS',
+        path: '/uploads/photo.jpg',
+        headers: { host: `test-bucket.localhost:${emulator.port}`, origin: APP, 'access-control-request-method': 'PUT' },
+      });
+      req.on('response', (res) => {
+        expect(res.headers['access-control-allow-origin']).toBe(APP);
+        res.resume().on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
   });
 
   it('no Origin, or no Access-Control-Request-Method → 400 BadRequest', async () => {

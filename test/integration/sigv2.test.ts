@@ -4,6 +4,7 @@
  * unit test checks against URLs boto3 itself made.
  */
 import { createHmac } from 'node:crypto';
+import { request } from 'node:http';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type BucketEnv, type Emulator } from '../../src/index.js';
@@ -77,6 +78,26 @@ describe('SigV2 presigned URLs (accepted by default)', () => {
     const get = await fetch(presignV2(env, { method: 'GET', path: '/test-bucket/uploads/v2.txt' }));
     expect(get.headers.get('content-type')).toBe('text/plain');
     expect(await get.text()).toBe('uploaded');
+  });
+
+  it('signs the bucket of a virtual-host-style request (BUCKET.localhost) into the resource', async () => {
+    const url = new URL(presignV2(env, { method: 'GET', path: '/test-bucket/docs/readme.txt' }));
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: emulator.port,
+        path: `/docs/readme.txt${url.search}`,
+        headers: { host: `test-bucket.localhost:${emulator.port}` },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(`${res.statusCode} ${text}`));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(body).toBe('200 signed the old way');
   });
 
   it('lists a bucket (ListObjectsV2)', async () => {
