@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bucketNameProblem } from './buckets.js';
 import type { BucketDefinition, EmulatorOptions } from './emulator.js';
 import { parseCorsRules } from './http/cors.js';
 
@@ -60,8 +61,14 @@ const seedMap: Check = (value, where) => {
   for (const [bucket, dir] of Object.entries(value)) string(dir, `${where}.${bucket}`);
 };
 
+const bucketName: Check = (value, where) => {
+  string(value, where);
+  const problem = bucketNameProblem(value as string);
+  if (problem) throw new ConfigError(`${where}: invalid bucket name "${value as string}": a bucket name ${problem}`);
+};
+
 const bucketKeys: Record<keyof BucketDefinition, Check> = {
-  name: string,
+  name: bucketName,
   accessKey: string,
   secretKey: string,
   allow: stringList,
@@ -71,7 +78,7 @@ const bucketKeys: Record<keyof BucketDefinition, Check> = {
 const bucketList: Check = (value, where) => {
   if (!Array.isArray(value)) throw new ConfigError(`${where}: expected an array of bucket names or { name, … } objects, got ${describe(value)}`);
   value.forEach((bucket, i) => {
-    if (typeof bucket === 'string') return string(bucket, `${where}[${i}]`);
+    if (typeof bucket === 'string') return bucketName(bucket, `${where}[${i}]`);
     if (!isPlainObject(bucket)) throw new ConfigError(`${where}[${i}]: expected a bucket name or a { name, … } object, got ${describe(bucket)}`);
     if (!('name' in bucket)) throw new ConfigError(`${where}[${i}]: "name" is missing`);
     checkKeys(bucket, bucketKeys, `${where}[${i}]`);

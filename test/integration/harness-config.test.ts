@@ -38,6 +38,8 @@ describe('config file: what each bad value gets (a ConfigError naming the file a
     ['durable as a string', { durable: 'yes' }, /^f\.json: durable: expected true or false, got "yes"$/],
     ['buckets as an object', { buckets: { a: 1 } }, /^f\.json: buckets: expected an array of bucket names or \{ name, … \} objects/],
     ['a bucket as a number', { buckets: [42] }, /^f\.json: buckets\[0\]: expected a bucket name or a \{ name, … \} object, got 42$/],
+    ['an invalid bucket name', { buckets: ['ok-bucket', 'Bad_Name'] }, /^f\.json: buckets\[1\]: invalid bucket name "Bad_Name": a bucket name may contain only lower-case letters, digits, dots and hyphens$/],
+    ['an invalid bucket name in an object', { buckets: [{ name: 'ab' }] }, /^f\.json: buckets\[0\]\.name: invalid bucket name "ab": a bucket name must be 3 to 63 characters long$/],
     ['a bucket without a name', { buckets: [{ accessKey: 'AKIA1' }] }, /^f\.json: buckets\[0\]: "name" is missing$/],
     ['a misspelt bucket key', { buckets: ['ok-bucket', { name: 'b-1', secretkey: 'x' }] }, /^f\.json: buckets\[1\]: unknown key "secretkey" \(known keys: name, accessKey, secretKey, allow, cors\)$/],
     ['allow as a string', { allow: 's3:AbortMultipartUpload' }, /^f\.json: allow: expected an array of strings/],
