@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+import { describe, expect, it } from 'vitest';
+import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('ci');
-beforeAll(() => linkPackage(dir));
+useLinkedPackage(dir);
 
 describe('README recipe: a CI shell step', () => {
   it('runs the test command under `npx smll-storage exec` with seeded fixtures, and passes its status on', async () => {

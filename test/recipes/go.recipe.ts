@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+import { describe, expect, it } from 'vitest';
+import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('go');
-beforeAll(() => linkPackage(dir));
+useLinkedPackage(dir);
 
 describe('README recipe: Go TestMain', () => {
   it('runs `go test`, whose TestMain starts `smll-storage serve` and reads the S3_* lines it prints (aws-sdk-go-v2)', async () => {

@@ -1,14 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { linkPackage, recipeDir, REPO, runRecipe } from './run-recipe.js';
+import { recipeDir, REPO, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 describe('README recipe: jest', () => {
   const cjs = recipeDir('jest-cjs');
   const esm = recipeDir('jest-esm');
-  beforeAll(() => {
-    linkPackage(cjs);
-    linkPackage(esm);
-  });
+  useLinkedPackage(cjs);
+  useLinkedPackage(esm);
 
   it('runs a CommonJS jest project with globalSetup/globalTeardown from smll-storage/jest (the require entries)', async () => {
     const run = await runRecipe(cjs, 'jest', ['--ci']);

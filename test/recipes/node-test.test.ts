@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+import { describe, expect, it } from 'vitest';
+import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('node-test');
-beforeAll(() => linkPackage(dir));
+useLinkedPackage(dir);
 
 describe('README recipe: node:test', () => {
   it('runs a node --test suite that starts the emulator in-process and resets it between tests', async () => {

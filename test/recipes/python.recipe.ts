@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('python');
 
@@ -21,9 +21,9 @@ function pythonWithBoto3(): string {
   }
 }
 
+useLinkedPackage(dir);
 let python: string;
 beforeAll(() => {
-  linkPackage(dir);
   python = pythonWithBoto3();
 });
 

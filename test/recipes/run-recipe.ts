@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const NODE_MODULES_BIN = join(REPO, 'node_modules', '.bin');
@@ -12,20 +13,25 @@ export function recipeDir(name: string): string {
 }
 
 /**
- * Makes the recipe project see this repository as its installed `smll-storage` package (as
- * `npm install -D smll-storage` would): `node_modules/smll-storage` and `node_modules/.bin/smll-storage`.
- * Its other dependencies (vitest, jest, the AWS SDK) resolve from the repository's node_modules above it.
+ * For the test file's duration, makes the recipe project see this repository as its installed
+ * `smll-storage` package (as `npm install -D smll-storage` would): `node_modules/smll-storage`
+ * and `node_modules/.bin/smll-storage`, removed again afterwards (a link back to the repository
+ * root is a loop for tools that walk the tree). Its other dependencies (vitest, jest, the AWS SDK)
+ * resolve from the repository's node_modules above it.
  */
-export function linkPackage(dir: string): void {
+export function useLinkedPackage(dir: string): void {
   const modules = join(dir, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  for (const [link, target] of [
-    [join(modules, 'smll-storage'), REPO],
-    [join(modules, '.bin', 'smll-storage'), join(REPO, 'bin', 'smll-storage.js')],
-  ]) {
-    rmSync(link, { force: true });
-    symlinkSync(target, link);
-  }
+  beforeAll(() => {
+    mkdirSync(join(modules, '.bin'), { recursive: true });
+    for (const [link, target] of [
+      [join(modules, 'smll-storage'), REPO],
+      [join(modules, '.bin', 'smll-storage'), join(REPO, 'bin', 'smll-storage.js')],
+    ]) {
+      rmSync(link, { force: true });
+      symlinkSync(target, link);
+    }
+  });
+  afterAll(() => rmSync(modules, { recursive: true, force: true }));
 }
 
 export interface RecipeRun {

@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { linkPackage, recipeDir, runRecipe } from './run-recipe.js';
+import { describe, expect, it } from 'vitest';
+import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('vitest');
-beforeAll(() => linkPackage(dir));
+useLinkedPackage(dir);
 
 describe('README recipe: vitest', () => {
   it('runs a vitest project whose only setup is globalSetup: [smll-storage/vitest], with the config file\'s buckets and seed', async () => {
