@@ -1,13 +1,14 @@
 /**
- * AWS Signature Version 2 in the query string (`AWSAccessKeyId`, `Expires`, `Signature`): what
- * stock boto3 `generate_presigned_url` emits for S3 in us-east-1 unless configured for `s3v4`.
- * AWS has deprecated it, so the emulator accepts it (with a warning per request) or, with
- * `sigv2: 'reject'`, refuses it as S3 refuses it where SigV2 is off.
+ * AWS Signature Version 2: in the query string (`AWSAccessKeyId`, `Expires`, `Signature`), what
+ * stock boto3 `generate_presigned_url` emits for S3 in us-east-1 unless configured for `s3v4`,
+ * and in the header (`Authorization: AWS AKID:signature`), what clients configured with
+ * `signature_version='s3'` send. AWS has deprecated it, so the emulator accepts it (with a
+ * warning per request) or, with `sigv2: 'reject'`, refuses it as S3 refuses it where SigV2 is off.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/s3-error.js';
-import { formatIsoSeconds } from './amz-date.js';
+import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-hash.js';
 import type { Authentication, SignableRequest } from './sigv4.js';
 import { parseQuery, percentDecode } from './uri-encoding.js';
@@ -41,14 +42,21 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 }
 
 /**
- * `VERB\nContent-MD5\nContent-Type\nExpires\n[x-amz-* lines]CanonicalizedResource`. boto3 moves
- * Content-Type, Content-MD5 and x-amz-* values into the query of a presigned URL, so a value
- * absent from the headers is taken from the query parameter of the same name.
+ * `VERB\nContent-MD5\nContent-Type\nTIME\n[x-amz-* lines]CanonicalizedResource`, where TIME is
+ * the Expires parameter of a presigned URL, or the Date header of a signed request (empty when
+ * x-amz-date stands in for it). boto3 moves Content-Type, Content-MD5 and x-amz-* values into the
+ * query of a presigned URL, so a value absent from the headers is taken from the query parameter
+ * of the same name.
  *
  * Returns the strings a client may have signed, the canonical one first: boto3 signs a bucket
  * itself as `/bucket/` whatever its URL, other signers take the URL's `/bucket`.
  */
-export function sigV2StringsToSign(req: SignableRequest, bucket: string | undefined, virtualHosted: boolean): string[] {
+export function sigV2StringsToSign(
+  req: SignableRequest,
+  bucket: string | undefined,
+  virtualHosted: boolean,
+  timeLine?: string,
+): string[] {
   const query = parseQuery(req.rawQuery);
   const fromQuery = (name: string) => query.find(([key]) => key.toLowerCase() === name)?.[1];
   const standard = (name: string) => (headerValue(req.headers, name) ?? fromQuery(name) ?? '').trim();
@@ -64,8 +72,8 @@ export function sigV2StringsToSign(req: SignableRequest, bucket: string | undefi
   }
   const amzLines = [...amzHeaders.keys()].sort().map((name) => `${name}:${amzHeaders.get(name)}\n`);
 
-  const expires = fromQuery('expires') ?? '';
-  const head = `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${expires}\n${amzLines.join('')}`;
+  const time = timeLine ?? fromQuery('expires') ?? '';
+  const head = `${req.method}\n${standard('content-md5')}\n${standard('content-type')}\n${time}\n${amzLines.join('')}`;
   const path = virtualHosted && bucket !== undefined ? `/${bucket}${req.rawPath}` : req.rawPath;
   const paths = bucket !== undefined && path === `/${bucket}` ? [`${path}/`, path] : [path];
   const subresources = signedSubresources(req.rawQuery);
@@ -114,26 +122,80 @@ export function authenticateSigV2Query(
   const secret = lookupSecret(accessKeyId);
   if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
 
-  const candidates = sigV2StringsToSign(req, target.bucket, target.virtualHosted);
-  if (!candidates.some((candidate) => signaturesEqual(sigV2Signature(secret, candidate), signature))) {
-    const toSign = candidates[0]!;
-    throw new S3Error('SignatureDoesNotMatch', undefined, {
-      AWSAccessKeyId: accessKeyId,
-      StringToSign: toSign,
-      SignatureProvided: signature,
-      StringToSignBytes: Array.from(Buffer.from(toSign, 'utf8'), (byte) => byte.toString(16).padStart(2, '0')).join(' '),
-    });
-  }
+  assertSignedOneOf(sigV2StringsToSign(req, target.bucket, target.virtualHosted), secret, accessKeyId, signature);
   const now = target.now ?? new Date();
   const expiresAt = new Date(Number(expires) * 1000);
   if (now.getTime() > expiresAt.getTime()) {
     throw new S3Error('AccessDenied', 'Request has expired', { Expires: formatIsoSeconds(expiresAt), ServerTime: formatIsoSeconds(now) });
   }
+  return sigV2Authentication(accessKeyId, payloadHash, signature);
+}
+
+/**
+ * Verifies `Authorization: AWS AKID:signature`. The signed time is the Date header, or x-amz-date
+ * (then among the signed x-amz-* lines) when present; it must be within 15 minutes of ours.
+ */
+export function authenticateSigV2Header(
+  req: SignableRequest,
+  authorization: string,
+  lookupSecret: (accessKeyId: string) => string | undefined,
+  target: SigV2Target,
+): Authentication {
+  const match = /^AWS ([^:\s]+):(\S+)$/.exec(authorization);
+  if (!match) {
+    throw new S3Error('InvalidArgument', 'Authorization header is invalid -- one and only one \' \' (space) required', {
+      ArgumentName: 'Authorization',
+      ArgumentValue: authorization,
+    });
+  }
+  const [, accessKeyId, signature] = match as unknown as [string, string, string];
+  const amzDate = headerValue(req.headers, 'x-amz-date');
+  const dateHeader = headerValue(req.headers, 'date');
+  const signedAt = requestTime(amzDate ?? dateHeader);
+  if (!signedAt) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+  const payloadHash = sigV2PayloadHash(req.headers);
+  const secret = lookupSecret(accessKeyId);
+  if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
+
+  assertSignedOneOf(sigV2StringsToSign(req, target.bucket, target.virtualHosted, amzDate === undefined ? dateHeader : ''), secret, accessKeyId, signature);
+  const now = target.now ?? new Date();
+  if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
+    throw new S3Error('RequestTimeTooSkewed', undefined, {
+      RequestTime: amzDate ?? dateHeader,
+      ServerTime: formatIsoSeconds(now),
+      MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS,
+    });
+  }
+  return sigV2Authentication(accessKeyId, payloadHash, signature);
+}
+
+/** An HTTP date (`Fri, 15 Jan 2027 08:00:00 GMT`) or an ISO 8601 basic one (`20270115T080000Z`). */
+function requestTime(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const amz = parseAmzDate(value);
+  if (amz) return amz;
+  const millis = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(millis) ? undefined : new Date(millis);
+}
+
+/** Throws SignatureDoesNotMatch, showing the canonical string to sign, unless one of them was signed. */
+function assertSignedOneOf(candidates: string[], secret: string, accessKeyId: string, signature: string): void {
+  if (candidates.some((candidate) => signaturesEqual(sigV2Signature(secret, candidate), signature))) return;
+  const toSign = candidates[0]!;
+  throw new S3Error('SignatureDoesNotMatch', undefined, {
+    AWSAccessKeyId: accessKeyId,
+    StringToSign: toSign,
+    SignatureProvided: signature,
+    StringToSignBytes: Array.from(Buffer.from(toSign, 'utf8'), (byte) => byte.toString(16).padStart(2, '0')).join(' '),
+  });
+}
+
+function sigV2Authentication(accessKeyId: string, payloadHash: string, signature: string): Authentication {
   return {
     accessKeyId,
     kind: 'sigv2',
     payloadHash,
-    // SigV2 has no signing key and no chunk signatures; aws-chunked signed bodies are refused above.
+    // SigV2 has no signing key and no chunk signatures; signed aws-chunked bodies are refused.
     signingKey: Buffer.alloc(0),
     amzDate: '',
     scope: '',

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/s3-error.js';
 import { UNSUPPORTED_MECHANISM_MESSAGE, authenticateWithHeader } from './header-auth.js';
 import { PRESIGN_PARAMETER_NAMES, authenticatePresigned } from './presigned-auth.js';
-import { authenticateSigV2Query, type SigV2Policy } from './sigv2.js';
+import { authenticateSigV2Header, authenticateSigV2Query, type SigV2Policy } from './sigv2.js';
 import { parseQuery } from './uri-encoding.js';
 
 export { buildCanonicalRequest, canonicalHeaderValue, canonicalQuery, canonicalUri } from './canonical-request.js';
@@ -45,7 +45,7 @@ export interface Authentication {
 export interface AuthenticateOptions {
   region: string;
   now?: Date;
-  /** SigV2 presigned URLs: verified and accepted, or refused (default: refused). */
+  /** SigV2 (presigned URLs and `Authorization: AWS …`): verified and accepted, or refused (default: refused). */
   sigv2?: SigV2Policy;
   /** The bucket the request addresses and whether it came in the Host header: SigV2 signs it. */
   bucket?: string;
@@ -71,6 +71,10 @@ export function authenticate(
         ArgumentName: 'Authorization',
         ArgumentValue: authorization,
       });
+    }
+    if (authorization.startsWith('AWS ')) {
+      if (options.sigv2 !== 'accept') throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
+      return authenticateSigV2Header(req, authorization, lookupSecret, { bucket: options.bucket, virtualHosted: options.virtualHosted ?? false, now: options.now });
     }
     return authenticateWithHeader(req, authorization, lookupSecret, options);
   }

@@ -152,6 +152,57 @@ describe('SigV2 presigned URLs (accepted by default)', () => {
   });
 });
 
+/** Sends a request signed with `Authorization: AWS AKID:signature`, as boto3 with signature_version='s3' does. */
+function sendSignedV2(
+  env: BucketEnv,
+  init: { method: string; path: string; body?: string; contentType?: string; date?: Date },
+): Promise<{ status: number; text: string }> {
+  const date = (init.date ?? new Date()).toUTCString();
+  const stringToSign = `${init.method}\n\n${init.contentType ?? ''}\n${date}\n${init.path}`;
+  const signature = createHmac('sha1', env.S3_SECRET_KEY).update(stringToSign).digest('base64');
+  const url = new URL(env.S3_ENDPOINT);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: init.method,
+      path: init.path,
+      headers: {
+        date,
+        authorization: `AWS ${env.S3_ACCESS_KEY}:${signature}`,
+        'content-length': String(Buffer.byteLength(init.body ?? '')),
+        ...(init.contentType ? { 'content-type': init.contentType } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+describe('SigV2 Authorization headers (accepted by default)', () => {
+  it('serves a signed PUT and GET, with one warning line each', async () => {
+    const put = await sendSignedV2(env, { method: 'PUT', path: '/test-bucket/v2/header.txt', body: 'header-signed', contentType: 'text/plain' });
+    expect(put.status).toBe(200);
+    const get = await sendSignedV2(env, { method: 'GET', path: '/test-bucket/v2/header.txt' });
+    expect(get).toEqual({ status: 200, text: 'header-signed' });
+    expect(log.filter((line) => line.startsWith('warning:'))).toHaveLength(2);
+  });
+
+  it('a wrong signature → 403 SignatureDoesNotMatch; a Date 20 minutes off → 403 RequestTimeTooSkewed', async () => {
+    const wrong = await sendSignedV2({ ...env, S3_SECRET_KEY: 'not-the-secret' }, { method: 'GET', path: '/test-bucket/docs/readme.txt' });
+    expect(wrong.status).toBe(403);
+    expect(errorFields(wrong.text).Code).toBe('SignatureDoesNotMatch');
+    const skewed = await sendSignedV2(env, { method: 'GET', path: '/test-bucket/docs/readme.txt', date: new Date(Date.now() - 20 * 60_000) });
+    expect(skewed.status).toBe(403);
+    expect(errorFields(skewed.text).Code).toBe('RequestTimeTooSkewed');
+  });
+});
+
 describe("sigv2: 'reject'", () => {
   it('refuses a valid SigV2 URL with 400 InvalidRequest, as S3 where SigV2 is off', async () => {
     const strict = await startEmulator({ buckets: [Bucket], sigv2: 'reject' });
@@ -162,6 +213,9 @@ describe("sigv2: 'reject'", () => {
         Code: 'InvalidRequest',
         Message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
       });
+      const signed = await sendSignedV2(strict.env(Bucket), { method: 'GET', path: '/test-bucket/docs/readme.txt' });
+      expect(signed.status).toBe(400);
+      expect(errorFields(signed.text).Code).toBe('InvalidRequest');
     } finally {
       await strict.stop();
     }

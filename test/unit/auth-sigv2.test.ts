@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/auth/sigv4.js';
-import { authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
+import { authenticateSigV2Header, authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
 import { S3Error } from '../../src/http/s3-error.js';
 
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -117,3 +117,57 @@ describe('SigV2 presigned URLs made by boto3', () => {
     expect(sigV2Signature('secret', 'GET\n\n\n1\n/b/k')).toBe('d/YqL6tWjXC4lRW2uc4knBYARk4=');
   });
 });
+
+/** Requests boto3 sent with `Config(signature_version='s3')` at time 1800000000 (captured before sending). */
+describe('SigV2 Authorization headers made by boto3', () => {
+  const DATE = 'Fri, 15 Jan 2027 08:00:00 GMT';
+  const putObject = request('PUT', '/test-bucket/a%20b.txt', {
+    'content-type': 'text/plain',
+    'x-amz-meta-owner': 'alice',
+    'x-amz-checksum-crc32': 'NhCmhg==',
+    'x-amz-sdk-checksum-algorithm': 'CRC32',
+    date: DATE,
+    'content-length': '5',
+  });
+  const putAuthorization = `AWS ${ACCESS_KEY}:vhSxZHV32slMcZ9iX1FsTQs/cDM=`;
+  const listObjects = request('GET', '/test-bucket?list-type=2&prefix=a&encoding-type=url', { date: DATE });
+  const listAuthorization = `AWS ${ACCESS_KEY}:WrPt2N46ogwld2rkTwC0l364Nrs=`;
+
+  it('verifies a PutObject with Content-Type and x-amz-* headers, and a ListObjectsV2 of the bucket', () => {
+    expect(authenticateSigV2Header(putObject, putAuthorization, lookup, target)).toMatchObject({ accessKeyId: ACCESS_KEY, kind: 'sigv2' });
+    expect(authenticateSigV2Header(listObjects, listAuthorization, lookup, target).kind).toBe('sigv2');
+    expect(sigV2StringsToSign(putObject, 'test-bucket', false, DATE)[0]).toBe(
+      `PUT\n\ntext/plain\n${DATE}\nx-amz-checksum-crc32:NhCmhg==\nx-amz-meta-owner:alice\nx-amz-sdk-checksum-algorithm:CRC32\n/test-bucket/a%20b.txt`,
+    );
+  });
+
+  it('refuses a changed header with SignatureDoesNotMatch', () => {
+    const changed = { ...putObject, headers: { ...putObject.headers, 'x-amz-meta-owner': 'mallory' } };
+    expect(errorOf(() => authenticateSigV2Header(changed, putAuthorization, lookup, target)).code).toBe('SignatureDoesNotMatch');
+  });
+
+  it('refuses a clock more than 15 minutes off with RequestTimeTooSkewed, and a missing date with AccessDenied', () => {
+    const late = { ...target, now: new Date((1800000000 + 16 * 60) * 1000) };
+    expect(errorOf(() => authenticateSigV2Header(putObject, putAuthorization, lookup, late))).toMatchObject({ code: 'RequestTimeTooSkewed', status: 403 });
+    const undated = { ...listObjects, headers: { host: '127.0.0.1:9444' } };
+    expect(errorOf(() => authenticateSigV2Header(undated, listAuthorization, lookup, target))).toMatchObject({
+      code: 'AccessDenied',
+      message: 'AWS authentication requires a valid Date or x-amz-date header',
+    });
+  });
+
+  it('signs an empty date line when x-amz-date stands in for Date', () => {
+    const req = request('GET', '/test-bucket/k', { 'x-amz-date': '20270115T080000Z' });
+    const toSign = 'GET\n\n\n\nx-amz-date:20270115T080000Z\n/test-bucket/k';
+    expect(sigV2StringsToSign(req, 'test-bucket', false, '')).toEqual([toSign]);
+    expect(authenticateSigV2Header(req, `AWS ${ACCESS_KEY}:${sigV2Signature(SECRET, toSign)}`, lookup, target).kind).toBe('sigv2');
+  });
+
+  it('refuses a malformed header with InvalidArgument, and the header under sigv2: reject', () => {
+    expect(errorOf(() => authenticateSigV2Header(listObjects, `AWS ${ACCESS_KEY}`, lookup, target)).code).toBe('InvalidArgument');
+    expect(errorOf(() => authenticate({ ...listObjects, headers: { ...listObjects.headers, authorization: listAuthorization } }, lookup, { region: 'us-east-1', sigv2: 'reject' }))).toMatchObject({
+      code: 'InvalidRequest',
+    });
+  });
+});
+
