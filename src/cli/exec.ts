@@ -1,20 +1,20 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { mergeWithConfig } from '../config-file.js';
-import type { BucketDefinition } from '../emulator.js';
+import type { Command } from 'commander';
 import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
+import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { writeCredentialsFile } from './credentials-file.js';
 import { configFromFlag, givenOnly } from './emulator-flags.js';
-import type { Command } from 'commander';
 
-export interface ExecFlags {
+export interface ExecFlags extends BucketFlags {
   config?: string;
-  bucket: BucketDefinition[];
   seed?: Record<string, string>;
   region?: string;
   host?: string;
   port: number;
   dataDir?: string;
+  tls?: boolean;
   log?: boolean;
 }
 
@@ -30,7 +30,10 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const config = await configFromFlag(flags.config);
   const options = mergeWithConfig(
     config,
-    givenOnly(command, { buckets: flags.bucket, seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir }, { buckets: 'bucket' }),
+    {
+      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir }),
+      ...bucketOptionsFromFlags(command, flags, config),
+    },
     false,
   );
   if (!options.buckets?.length) {
@@ -39,10 +42,14 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const emulator = await startEmulator({
     ...options,
     log: flags.log ? (line) => process.stderr.write(`[smll-storage] ${line}\n`) : undefined,
+    tls: flags.tls === true,
   });
   let variables: Record<string, string>;
   try {
     variables = bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (bucket) => emulator.env(bucket));
+    // The self-signed certificate, for the SDKs that read these (boto3, AWS CLI, Go, Node).
+    const certFile = emulator.certificate?.file;
+    if (certFile) Object.assign(variables, { AWS_CA_BUNDLE: certFile, NODE_EXTRA_CA_CERTS: certFile });
     if (options.dataDir !== undefined) writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
   } catch (err) {
     await emulator.stop();

@@ -8,7 +8,8 @@ import { CREDENTIAL_FORMATS, dotenv, parseSecretName, quoted } from './credentia
 import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
 import { parseDuration } from './duration-flag.js';
-import { parseCorsFlag, withCors } from './cors-flag.js';
+import { bucketOptionsFromFlags, parseAllowFlag, type AllowFlags } from './bucket-flags.js';
+import { parseCorsFlag } from './cors-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { CorsRule } from '../http/cors.js';
 
@@ -25,32 +26,6 @@ export function parseBucketFlag(value: string, previous: BucketDefinition[] = []
     throw new InvalidArgumentError(`expected NAME or NAME=ACCESS_KEY:SECRET_KEY, got "${value}"`);
   }
   return [...previous, { name, accessKey: keys.slice(0, colon), secretKey: keys.slice(colon + 1) }];
-}
-
-/** `--allow ACTION` grants to every bucket; `--allow BUCKET=ACTION` to one (bucket names never contain `=`). */
-export interface AllowFlags {
-  everyBucket: string[];
-  byBucket: Array<{ bucket: string; action: string }>;
-}
-
-export function parseAllowFlag(value: string, previous: AllowFlags = { everyBucket: [], byBucket: [] }): AllowFlags {
-  const eq = value.indexOf('=');
-  if (eq === -1) return { ...previous, everyBucket: [...previous.everyBucket, value] };
-  const bucket = value.slice(0, eq);
-  const action = value.slice(eq + 1);
-  if (!bucket || !action) throw new InvalidArgumentError(`expected ACTION or BUCKET=ACTION, got "${value}"`);
-  return { ...previous, byBucket: [...previous.byBucket, { bucket, action }] };
-}
-
-/** Adds per-bucket grants to the bucket definitions; a bucket named only by --allow is served too (keeping its keys). */
-function withGrants(buckets: BucketDefinition[], allow: AllowFlags): BucketDefinition[] {
-  const definitions = buckets.map((b) => ({ ...b }));
-  for (const { bucket, action } of allow.byBucket) {
-    let definition = definitions.find((d) => d.name === bucket);
-    if (!definition) definitions.push((definition = { name: bucket }));
-    definition.allow = [...(definition.allow ?? []), action];
-  }
-  return definitions;
 }
 
 function parsePort(value: string): number {
@@ -110,17 +85,12 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const { startEmulator } = await import('../emulator.js');
   const config = await configFromFlag(flags.config);
   // Typed flags override the config file; commander's defaults only fill what neither gives.
-  const bucketsTyped = command.getOptionValueSource('bucket') === 'cli';
-  const buckets = bucketsTyped ? flags.bucket : (config?.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
   const options = mergeWithConfig(
     config,
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
       ...givenOnly(command, { sigv2: flags.sigv2 }),
-      ...(bucketsTyped || flags.allow.byBucket.length || Object.keys(flags.cors).length
-        ? { buckets: withCors(withGrants(buckets, flags.allow), flags.cors) }
-        : {}),
-      ...(flags.allow.everyBucket.length ? { allow: flags.allow.everyBucket } : {}),
+      ...bucketOptionsFromFlags(command, flags, config),
     },
     true,
   );
@@ -227,6 +197,12 @@ export function buildProgram(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one', parsePort, 0)
     .option('--data-dir <dir>', 'keep data in this directory (default: a throw-away one)')
+    .option('--allow <[BUCKET=]ACTION>', 'grant an IAM action beyond the five (repeatable); BUCKET= limits it to one bucket', parseAllowFlag, {
+      everyBucket: [],
+      byBucket: [],
+    })
+    .option('--cors <BUCKET=FILE>', "the bucket's CORS rules, from a JSON file of S3 CORSRules (repeatable)", parseCorsFlag, {})
+    .option('--tls', 'serve https with a self-signed certificate; the command gets AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS')
     .option('--log', 'log requests to stderr')
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
 

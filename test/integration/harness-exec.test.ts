@@ -1,5 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../cli-process.js';
@@ -75,6 +78,55 @@ describe('smll-storage exec', () => {
     expect(variables.S3_LOGS_ARCHIVE_ACCESS_KEY).not.toBe(variables.S3_FIRST_BUCKET_ACCESS_KEY);
     expect(variables.S3_LOGS_ARCHIVE_REGION).toBe('eu-west-3');
     expect(variables.S3_LOGS_ARCHIVE_ENDPOINT).toBe(variables.S3_ENDPOINT);
+  });
+
+  it('takes --allow and --cors like serve: the grant and the rules reach the bucket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smll-exec-cors-'));
+    try {
+      writeFileSync(join(dir, 'cors.json'), JSON.stringify([{ AllowedOrigins: ['http://app.test'], AllowedMethods: ['PUT'] }]));
+      const script = `
+        import { S3Client, CreateMultipartUploadCommand, AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
+        const s3 = new S3Client({
+          endpoint: process.env.S3_ENDPOINT,
+          region: process.env.S3_REGION,
+          credentials: { accessKeyId: process.env.S3_ACCESS_KEY, secretAccessKey: process.env.S3_SECRET_KEY },
+          forcePathStyle: true,
+        });
+        const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'granted', Key: 'k' }));
+        const aborted = await s3.send(new AbortMultipartUploadCommand({ Bucket: 'granted', Key: 'k', UploadId }));
+        console.log('abort:', aborted.$metadata.httpStatusCode);
+        const preflight = await fetch(process.env.S3_ENDPOINT + '/granted/k', {
+          method: 'OPTIONS',
+          headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'PUT' },
+        });
+        console.log('preflight:', preflight.status, preflight.headers.get('access-control-allow-origin'));
+      `;
+      const result = await exec(['-b', 'granted', '--allow', 'granted=s3:AbortMultipartUpload', '--cors', `granted=${join(dir, 'cors.json')}`, '--', ...node(script)]);
+      expect(result.stdout).toBe('abort: 204\npreflight: 200 http://app.test\n');
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--tls: an https endpoint, and the command gets the certificate as AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS', async () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { S3Client, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+      const s3 = new S3Client({
+        endpoint: process.env.S3_ENDPOINT,
+        region: process.env.S3_REGION,
+        credentials: { accessKeyId: process.env.S3_ACCESS_KEY, secretAccessKey: process.env.S3_SECRET_KEY },
+        forcePathStyle: true,
+      });
+      await s3.send(new PutObjectCommand({ Bucket: 'secure-bucket', Key: 'k', Body: 'over tls' }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'secure-bucket', Key: 'k' }));
+      console.log(process.env.S3_ENDPOINT.split(':')[0], await got.Body.transformToString());
+      console.log(process.env.AWS_CA_BUNDLE === process.env.NODE_EXTRA_CA_CERTS, readFileSync(process.env.AWS_CA_BUNDLE, 'utf8').startsWith('-----BEGIN CERTIFICATE-----'));
+    `;
+    const result = await exec(['-b', 'secure-bucket', '--tls', '--', ...node(script)]);
+    expect(result.stdout).toBe('https over tls\ntrue true\n');
+    expect(result.code).toBe(0);
   });
 
   it('exits with the command\'s status, 128 + the signal number when a signal ended it', async () => {
