@@ -160,7 +160,7 @@ export async function loadConfigFile(path: string): Promise<SmllStorageConfig> {
     const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
     raw = module.default;
   } else {
-    throw new ConfigError(`${absolute}: a config file is .json, .mjs or .js`);
+    throw new ConfigError(`${absolute}: a config file is .json, .mjs, .js or .cjs`);
   }
   const config = validateConfig(raw, absolute);
   const base = dirname(absolute);

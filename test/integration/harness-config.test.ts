@@ -91,7 +91,7 @@ describe('config file: finding and loading', () => {
     writeFileSync(join(dir, 'broken.json'), '{ "region": ');
     await expect(loadConfigFile(join(dir, 'broken.json'))).rejects.toThrow(`${join(dir, 'broken.json')}: not valid JSON`);
     await expect(loadConfigFile(join(dir, 'missing.json'))).rejects.toThrow(`cannot read config file ${join(dir, 'missing.json')}`);
-    await expect(loadConfigFile(join(dir, 'config.yaml'))).rejects.toThrow('a config file is .json, .mjs or .js');
+    await expect(loadConfigFile(join(dir, 'config.yaml'))).rejects.toThrow('a config file is .json, .mjs, .js or .cjs');
   });
 
   it('reads an .mjs module\'s default export through the same checks', async () => {
