@@ -80,6 +80,9 @@ function envLines(env: Record<string, string>): string {
 }
 
 async function serve(flags: ServeFlags, command: Command): Promise<void> {
+  // The request log is best effort: a reader that goes away (`| head`, a closed terminal)
+  // must not take the server down with EPIPE.
+  process.stdout.on('error', () => {});
   const tls = tlsOption(flags);
   // Loaded here, not at the top: `--help`, `credentials` and friends start without koa and SQLite.
   const { startEmulator } = await import('../emulator.js');
