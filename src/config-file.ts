@@ -157,7 +157,12 @@ export async function loadConfigFile(path: string): Promise<SmllStorageConfig> {
     }
   } else if (['.js', '.mjs', '.cjs'].includes(extname(absolute))) {
     if (!existsSync(absolute)) throw new ConfigError(`cannot read config file ${absolute}: no such file`);
-    const module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    let module: { default?: unknown };
+    try {
+      module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    } catch (err) {
+      throw new ConfigError(`${absolute}: cannot load it: ${(err as Error).message}`);
+    }
     raw = module.default;
   } else {
     throw new ConfigError(`${absolute}: a config file is .json, .mjs, .js or .cjs`);

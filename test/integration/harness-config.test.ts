@@ -100,6 +100,10 @@ describe('config file: finding and loading', () => {
     expect(await loadConfigFile(findConfigFile(dir)!)).toEqual({ buckets: ['from-module'], region: 'ap-south-1' });
     writeFileSync(join(dir, 'bad.mjs'), `export default { regoin: 'x' };\n`);
     await expect(loadConfigFile(join(dir, 'bad.mjs'))).rejects.toThrow(`${join(dir, 'bad.mjs')}: unknown key "regoin"`);
+    writeFileSync(join(dir, 'broken.mjs'), `export default { region: };\n`);
+    await expect(loadConfigFile(join(dir, 'broken.mjs'))).rejects.toThrow(/broken\.mjs: cannot load it: [^]*Unexpected token/);
+    writeFileSync(join(dir, 'no-default.mjs'), `export const region = 'x';\n`);
+    await expect(loadConfigFile(join(dir, 'no-default.mjs'))).rejects.toThrow(`${join(dir, 'no-default.mjs')}: expected an object at the top level, got nothing`);
   });
 
   it('refuses two config files in one directory rather than picking one', () => {
