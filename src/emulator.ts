@@ -120,6 +120,24 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
   }
 }
 
+/** Creates or updates the buckets named at start; keys missing from a definition are kept or generated. */
+function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): void {
+  for (const definition of definitions) {
+    const existing = store.getBucket(definition.name);
+    const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
+    const owner = store.findBucketByAccessKey(accessKey);
+    if (owner && owner.name !== definition.name) {
+      throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
+    }
+    store.upsertBucket({
+      name: definition.name,
+      accessKey,
+      secretKey: definition.secretKey ?? existing?.secretKey ?? generateSecretKey(),
+      region,
+    });
+  }
+}
+
 /** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? 'us-east-1';
@@ -138,28 +156,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = Store.open({ dataDir, durable: options.durable });
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
 
-  for (const definition of definitions) {
-    const existing = store.getBucket(definition.name);
-    const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
-    const owner = store.findBucketByAccessKey(accessKey);
-    if (owner && owner.name !== definition.name) {
-      stopUploadExpiry();
-      store.close();
-      throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
-    }
-    store.upsertBucket({
-      name: definition.name,
-      accessKey,
-      secretKey: definition.secretKey ?? existing?.secretKey ?? generateSecretKey(),
-      region,
-    });
-  }
-  try {
-    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
-  } catch (err) {
+  const discard = () => {
     stopUploadExpiry();
     store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    provisionBuckets(store, definitions, region);
+    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+  } catch (err) {
+    discard();
     throw err;
   }
 
@@ -188,9 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tls = options.tls === true ? await selfSignedTls(dataDir) : options.tls || undefined;
     server = tls ? createTlsServer(tls, app.callback()) : createServer(app.callback());
   } catch (err) {
-    stopUploadExpiry();
-    store.close();
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    discard();
     throw err;
   }
   // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.
@@ -204,9 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (err) {
-    stopUploadExpiry();
-    store.close();
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    discard();
     throw err;
   }
 
@@ -246,11 +248,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       stopped ??= new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
         server.closeAllConnections();
-      }).then(() => {
-        stopUploadExpiry();
-        store.close();
-        if (temporary) rmSync(dataDir, { recursive: true, force: true });
-      });
+      }).then(discard);
       return stopped;
     },
   };
