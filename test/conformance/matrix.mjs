@@ -1,0 +1,128 @@
+// Renders test/conformance/MATRIX.md from the orchestrator's result summaries (results-<target>.json).
+
+const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli'];
+const SDK_NAMES = { node: 'Node', python: 'Python', go: 'Go', java: 'Java', cli: 'AWS CLI' };
+const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖' };
+const TARGET_NAMES = { emulator: 'the emulator', minio: 'MinIO', external: 'the external endpoint' };
+
+const escapeCell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const oneLine = (text, max = 400) => {
+  const flat = escapeCell(text);
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+};
+
+function columnsOf(results) {
+  const seen = new Set(results.map((r) => `${r.sdk} ${r.transport}`));
+  const columns = [];
+  for (const sdk of SDK_ORDER) for (const transport of ['http', 'https']) if (seen.has(`${sdk} ${transport}`)) columns.push({ sdk, transport });
+  return columns;
+}
+
+const keyOf = (r) => `${r.scenario} ${r.sdk} ${r.transport}`;
+
+function versionsLine(results) {
+  const bySdk = new Map();
+  for (const r of results) if (r.sdkVersion && r.sdkVersion !== 'unknown') bySdk.set(r.sdk, r.sdkVersion);
+  return SDK_ORDER.filter((s) => bySdk.has(s))
+    .map((s) => `**${SDK_NAMES[s]}**: ${bySdk.get(s)}`)
+    .join(' · ');
+}
+
+function matrixSection(kind, summary, catalogue) {
+  const { results } = summary;
+  const columns = columnsOf(results);
+  const byKey = new Map(results.map((r) => [keyOf(r), r]));
+  const lines = [];
+  const counts = { pass: 0, fail: 0, 'not-expressible': 0 };
+  for (const r of results) counts[r.outcome] += 1;
+  lines.push(`## Against ${TARGET_NAMES[kind]}${summary.targetVersion ? ` (${summary.targetVersion})` : ''}`, '');
+  lines.push(`Run ${summary.generatedAt}: ${counts.pass} pass, ${counts.fail} fail, ${counts['not-expressible']} not expressible.`, '');
+  lines.push(`SDK versions: ${versionsLine(results)}`, '');
+  lines.push(`| scenario | IAM action | ${columns.map((c) => `${SDK_NAMES[c.sdk]} ${c.transport}`).join(' | ')} |`);
+  lines.push(`|---|---|${columns.map(() => ':-:').join('|')}|`);
+  for (const scenario of catalogue) {
+    const cells = columns.map((c) => MARK[byKey.get(`${scenario.id} ${c.sdk} ${c.transport}`)?.outcome] ?? ' ');
+    const id = scenario.smllOnly ? `${scenario.id} (SMLL rule)` : scenario.id;
+    lines.push(`| ${id} | ${scenario.actions.join(', ')} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', 'Legend: ✅ pass · ❌ fail · ➖ not expressible with that SDK (reason below).', '');
+
+  const reasons = new Map();
+  for (const r of results) {
+    if (r.outcome !== 'not-expressible') continue;
+    const key = `${r.scenario}\u0000${r.sdk}`;
+    reasons.set(key, { scenario: r.scenario, sdk: r.sdk, detail: r.detail });
+  }
+  if (reasons.size) {
+    lines.push('### Not expressible', '');
+    for (const { scenario, sdk, detail } of reasons.values()) lines.push(`- **${scenario}**, ${SDK_NAMES[sdk]}: ${oneLine(detail)}`);
+    lines.push('');
+  }
+  const failures = results.filter((r) => r.outcome === 'fail');
+  if (failures.length) {
+    lines.push('### Failures', '');
+    for (const r of failures) lines.push(`- **${r.scenario}**, ${SDK_NAMES[r.sdk]} ${r.transport}: ${oneLine(r.detail)}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+/** Where the emulator and another implementation agree or differ, scenario by scenario. */
+function differentialSection(kind, emulator, other, catalogue) {
+  const lines = [`## Differential: the emulator vs ${TARGET_NAMES[kind]}`, ''];
+  lines.push(
+    `Emulator run ${emulator.generatedAt}; ${TARGET_NAMES[kind]} run ${other.generatedAt}${other.targetVersion ? ` (${other.targetVersion})` : ''}. ` +
+      'The same runners, scenarios and transports; a cell agrees when both gave the same outcome. ' +
+      "Rows marked *SMLL rule* check SMLL's permission rules, which only the emulator is expected to enforce.",
+    '',
+  );
+  if (other.targetNotes) lines.push(other.targetNotes, '');
+  lines.push('| scenario | verdict | where they differ |', '|---|---|---|');
+  const emulatorByKey = new Map(emulator.results.map((r) => [keyOf(r), r]));
+  let agreeRows = 0;
+  let differRows = 0;
+  for (const scenario of catalogue) {
+    const pairs = other.results
+      .filter((r) => r.scenario === scenario.id)
+      .map((r) => ({ theirs: r, ours: emulatorByKey.get(keyOf(r)) }))
+      .filter((p) => p.ours);
+    const differing = pairs.filter((p) => p.ours.outcome !== p.theirs.outcome);
+    const outcomes = [...new Set(pairs.map((p) => p.ours.outcome))];
+    let verdict;
+    if (pairs.length === 0) verdict = 'not run on both';
+    else if (differing.length === 0) verdict = `agree (${outcomes.map((o) => MARK[o]).join(' ')} on ${pairs.length} runs)`;
+    else verdict = `differ on ${differing.length} of ${pairs.length} runs`;
+    if (differing.length) differRows += 1;
+    else if (pairs.length) agreeRows += 1;
+    if (scenario.smllOnly) verdict = `emulator-only (SMLL rule): ${verdict}`;
+    const where = differing
+      .map(
+        ({ ours, theirs }) =>
+          `${SDK_NAMES[theirs.sdk]} ${theirs.transport}: emulator ${MARK[ours.outcome]}, ${TARGET_NAMES[kind]} ${MARK[theirs.outcome]}` +
+          (theirs.outcome === 'fail' ? ` (${oneLine(theirs.detail, 160)})` : ours.outcome === 'fail' ? ` (emulator: ${oneLine(ours.detail, 160)})` : ''),
+      )
+      .join('<br>');
+    lines.push(`| ${scenario.id} | ${verdict} | ${where} |`);
+  }
+  lines.splice(2, 0, `${agreeRows} scenarios agree on every run; ${differRows} differ somewhere.`, '');
+  lines.push('');
+  return lines;
+}
+
+export function renderMatrix({ catalogue, summaries }) {
+  const lines = [
+    '# SDK conformance matrix',
+    '',
+    'Generated by `npm run conformance` (test/conformance/run.mjs) from fixtures/conformance/scenarios.json: do not edit by hand.',
+    'Each stock SDK, configured as SMLL documents it, runs every scenario it can express over plain http and over https',
+    '(the emulator with `--tls`), each run against a fresh emulator started through its CLI.',
+    '',
+  ];
+  for (const kind of ['emulator', 'minio', 'external']) {
+    if (summaries[kind]) lines.push(...matrixSection(kind, summaries[kind], catalogue));
+  }
+  for (const kind of ['minio', 'external']) {
+    if (summaries.emulator && summaries[kind]) lines.push(...differentialSection(kind, summaries.emulator, summaries[kind], catalogue));
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

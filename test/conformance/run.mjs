@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// The SDK conformance orchestrator (`npm run conformance`): sets up each runner's toolchain, runs
+// every runner on http and https against a fresh target, collects the per-scenario JSON results,
+// and writes test/conformance/MATRIX.md. Exits non-zero when a scenario fails against the emulator.
+//
+//   npm run conformance                          # the emulator, started through its CLI per run
+//   npm run conformance -- --target minio        # the differential run against a local MinIO
+//   SMLL_ENDPOINT=… npm run conformance          # any S3-compatible endpoint (see README.md here)
+//   options: --sdk node,python  --transport http  --jobs 2
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startMinio } from './minio.mjs';
+import { renderMatrix } from './matrix.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const catalogue = JSON.parse(readFileSync(join(root, 'fixtures/conformance/scenarios.json'), 'utf8')).scenarios;
+
+const { values: args } = parseArgs({
+  options: {
+    target: { type: 'string', default: process.env.SMLL_ENDPOINT ? 'external' : 'emulator' },
+    sdk: { type: 'string', default: 'node,python,go,java,cli' },
+    transport: { type: 'string', default: 'http,https' },
+    jobs: { type: 'string', default: '2' },
+  },
+});
+const targetKind = args.target;
+if (!['emulator', 'minio', 'external'].includes(targetKind)) fail(`--target is emulator, minio or external, not "${targetKind}"`);
+if (targetKind === 'external' && !process.env.SMLL_ENDPOINT) fail('--target external needs SMLL_ENDPOINT and the other SMLL_* variables');
+
+const python = join(here, 'python/.venv/bin/python');
+/** How each runner is set up once and run per transport (cwd, command); all from the project's own files. */
+const RUNNERS = {
+  node: { setup: null, run: { cwd: root, cmd: 'npx', args: ['vitest', 'run', '--config', 'test/conformance/node/vitest.config.ts'] } },
+  python: {
+    setup: { cwd: root, cmd: 'bash', args: ['test/conformance/python/setup.sh'] },
+    run: { cwd: join(here, 'python'), cmd: python, args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--durations=5', 'test_boto3.py'] },
+  },
+  cli: {
+    setup: { cwd: root, cmd: 'bash', args: ['test/conformance/python/setup.sh'] },
+    run: { cwd: join(here, 'cli'), cmd: python, args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--durations=5', 'test_awscli.py'] },
+  },
+  go: {
+    setup: { cwd: join(here, 'go'), cmd: 'go', args: ['mod', 'download'] },
+    run: { cwd: join(here, 'go'), cmd: 'go', args: ['test', '-count=1', '-timeout', '20m', '.'] },
+  },
+  java: {
+    setup: { cwd: join(here, 'java'), cmd: 'mvn', args: ['-B', '-q', 'dependency:resolve', 'test-compile'] },
+    run: { cwd: join(here, 'java'), cmd: 'bash', args: ['run.sh'] },
+  },
+};
+
+const sdks = args.sdk.split(',').filter(Boolean);
+for (const sdk of sdks) if (!RUNNERS[sdk]) fail(`unknown --sdk ${sdk} (one of ${Object.keys(RUNNERS).join(', ')})`);
+const transports = targetKind === 'external' ? [process.env.SMLL_ENDPOINT.startsWith('https:') ? 'https' : 'http'] : args.transport.split(',');
+for (const transport of transports) if (!['http', 'https'].includes(transport)) fail(`unknown --transport ${transport}`);
+
+const resultsRoot = join(here, 'results', targetKind);
+/** What the target said about itself (MinIO's version, its limits), for MATRIX.md. */
+let targetInfo = {};
+
+function fail(message) {
+  process.stderr.write(`conformance: ${message}\n`);
+  process.exit(2);
+}
+
+function log(line) {
+  process.stdout.write(`[conformance] ${line}\n`);
+}
+
+/** Runs a command to completion; output goes to logFile (or is inherited). Resolves with the exit code. */
+function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile } = {}) {
+  return new Promise((resolveRun) => {
+    const child = spawn(cmd, cmdArgs, { cwd, env, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
+    const chunks = [];
+    if (logFile) {
+      child.stdout.on('data', (d) => chunks.push(d));
+      child.stderr.on('data', (d) => chunks.push(d));
+    }
+    child.on('error', (err) => {
+      chunks.push(Buffer.from(`\n${cmd}: ${err.message}\n`));
+      finish(127);
+    });
+    child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    let done = false;
+    function finish(code) {
+      if (done) return;
+      done = true;
+      if (logFile) writeFileSync(logFile, Buffer.concat(chunks));
+      resolveRun(code);
+    }
+  });
+}
+
+/** The emulator through its own CLI: fresh temp data dir, a free port, two buckets with their own keys. */
+async function startEmulatorTarget(transport) {
+  const cliArgs = ['bin/smll-storage.js', '--temp', '--port', '0', '--quiet', '--bucket', 'conformance-a', '--bucket', 'conformance-b'];
+  if (transport === 'https') cliArgs.push('--tls');
+  const child = spawn(process.execPath, cliArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise((resolveReady, rejectReady) => {
+    const timer = setTimeout(() => rejectReady(new Error(`emulator not ready in 30 s:\n${output}`)), 30_000);
+    const onData = (d) => {
+      output += d;
+      if (output.includes('Ready.')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`emulator exited with ${code}:\n${output}`));
+    });
+  });
+  // The CLI prints `export NAME=value` lines: first the trust lines (https), then one block per bucket.
+  const exports = [...output.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value]);
+  const values = (name) => exports.filter(([n]) => n === name).map(([, v]) => v);
+  const caBundle = values('AWS_CA_BUNDLE')[0];
+  return {
+    env: {
+      SMLL_ENDPOINT: values('S3_ENDPOINT')[0],
+      SMLL_REGION: values('S3_REGION')[0],
+      SMLL_BUCKET: 'conformance-a',
+      SMLL_ACCESS_KEY: values('S3_ACCESS_KEY')[0],
+      SMLL_SECRET_KEY: values('S3_SECRET_KEY')[0],
+      SMLL_BUCKET2: 'conformance-b',
+      SMLL_ACCESS_KEY2: values('S3_ACCESS_KEY')[1],
+      SMLL_SECRET_KEY2: values('S3_SECRET_KEY')[1],
+      ...(caBundle ? { AWS_CA_BUNDLE: caBundle, NODE_EXTRA_CA_CERTS: caBundle } : {}),
+    },
+    stop: () =>
+      new Promise((resolveStop) => {
+        child.once('exit', () => resolveStop());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function externalTarget() {
+  const names = ['SMLL_ENDPOINT', 'SMLL_REGION', 'SMLL_BUCKET', 'SMLL_ACCESS_KEY', 'SMLL_SECRET_KEY', 'SMLL_BUCKET2', 'SMLL_ACCESS_KEY2', 'SMLL_SECRET_KEY2'];
+  const missing = names.filter((n) => !process.env[n]);
+  if (missing.length) fail(`missing ${missing.join(', ')}`);
+  return { env: Object.fromEntries(names.map((n) => [n, process.env[n]])), stop: async () => {} };
+}
+
+function startTarget(transport) {
+  if (targetKind === 'emulator') return startEmulatorTarget(transport);
+  if (targetKind === 'minio') return startMinio({ transport, root });
+  return externalTarget();
+}
+
+/** One runner on one transport against a target of its own; returns its results, one per catalogue scenario. */
+async function runOne(sdk, transport) {
+  const resultsDir = join(resultsRoot, `${sdk}-${transport}`);
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const logFile = join(resultsRoot, `${sdk}-${transport}.log`);
+  const started = Date.now();
+  let exitCode;
+  let target;
+  try {
+    target = await startTarget(transport);
+    if (target.version) targetInfo = { targetVersion: target.version, targetNotes: target.notes };
+    const env = { ...process.env, ...target.env, SMLL_RESULTS_DIR: resultsDir, PATH: `${join(here, 'python/.venv/bin')}:${process.env.PATH}` };
+    exitCode = await run(RUNNERS[sdk].run, { env, logFile });
+  } catch (err) {
+    writeFileSync(logFile, `could not start the target: ${err.stack ?? err}\n`);
+    exitCode = -1;
+  } finally {
+    await target?.stop();
+  }
+  const results = collect(sdk, transport, resultsDir, exitCode, logFile);
+  const counts = countOutcomes(results);
+  log(`${sdk} ${transport}: ${counts.pass} pass, ${counts.fail} fail, ${counts['not-expressible']} not expressible (${((Date.now() - started) / 1000).toFixed(0)} s; log ${logFile.slice(root.length + 1)})`);
+  return results;
+}
+
+/** Every catalogue scenario gets a result: a runner that reported nothing for one has failed it. */
+function collect(sdk, transport, resultsDir, exitCode, logFile) {
+  const reported = new Map();
+  for (const file of readdirSync(resultsDir)) {
+    if (!file.endsWith('.json')) continue;
+    const result = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
+    reported.set(result.scenario, result);
+  }
+  const sdkVersion = [...reported.values()][0]?.sdkVersion ?? 'unknown';
+  return catalogue.map(
+    ({ id }) =>
+      reported.get(id) ?? {
+        sdk,
+        sdkVersion,
+        transport,
+        scenario: id,
+        outcome: 'fail',
+        detail: `no result reported (runner exited with ${exitCode}; see ${logFile.slice(root.length + 1)})`,
+      },
+  );
+}
+
+function countOutcomes(results) {
+  const counts = { pass: 0, fail: 0, 'not-expressible': 0 };
+  for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  return counts;
+}
+
+/** Runs `tasks` (async functions) at most `limit` at a time. */
+async function pool(tasks, limit) {
+  const results = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+async function main() {
+  const startedAt = Date.now();
+  mkdirSync(resultsRoot, { recursive: true });
+  if (targetKind === 'emulator' && !existsSync(join(root, 'dist/cli/main.js'))) fail('dist/ is missing: run "npm run build" first');
+
+  // Runners that share a toolchain (Python and the AWS CLI share one venv) set it up once.
+  const setups = new Map();
+  for (const sdk of sdks) {
+    const setup = RUNNERS[sdk].setup;
+    if (!setup) continue;
+    const key = JSON.stringify(setup);
+    setups.set(key, { sdk: setups.has(key) ? `${setups.get(key).sdk}+${sdk}` : sdk, setup });
+  }
+  log(`setting up toolchains: ${[...setups.values()].map((s) => s.sdk).join(', ') || 'none needed'}`);
+  const setupCodes = await Promise.all(
+    [...setups.values()].map(async ({ sdk, setup }) => {
+      const logFile = join(resultsRoot, `setup-${sdk}.log`);
+      const code = await run(setup, { logFile });
+      if (code !== 0) log(`setup for ${sdk} failed (exit ${code}); see ${logFile.slice(root.length + 1)}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+      return code;
+    }),
+  );
+  log(`toolchains ready (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
+  if (setupCodes.some((c) => c !== 0)) log('continuing: the runners whose setup failed will report every scenario as failed');
+
+  // One task per SDK (its transports in order: a runner's build dir is not shared between two runs at once),
+  // the longest first (the AWS CLI starts a Python process per command) so the others fill the other slot.
+  const longestFirst = ['cli', 'java', 'node', 'python', 'go'];
+  const ordered = [...sdks].sort((a, b) => longestFirst.indexOf(a) - longestFirst.indexOf(b));
+  const perSdk = await pool(
+    ordered.map((sdk) => async () => {
+      const results = [];
+      for (const transport of transports) results.push(...(await runOne(sdk, transport)));
+      return results;
+    }),
+    Math.max(1, Number(args.jobs) || 1),
+  );
+  const results = perSdk.flat();
+
+  // A run of some SDKs or transports replaces only their rows of the target's summary.
+  const summaryFile = join(here, `results-${targetKind}.json`);
+  const ran = new Set(results.map((r) => `${r.sdk} ${r.transport}`));
+  const previous = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : { results: [] };
+  const kept = previous.results.filter((r) => !ran.has(`${r.sdk} ${r.transport}`));
+  const summary = { ...previous, target: targetKind, generatedAt: new Date().toISOString(), ...targetInfo, results: [...kept, ...results] };
+  writeFileSync(summaryFile, `${JSON.stringify(summary, null, 1)}\n`);
+  const summaries = {};
+  for (const kind of ['emulator', 'minio', 'external']) {
+    const file = join(here, `results-${kind}.json`);
+    if (existsSync(file)) summaries[kind] = JSON.parse(readFileSync(file, 'utf8'));
+  }
+  writeFileSync(join(here, 'MATRIX.md'), renderMatrix({ catalogue, summaries }));
+
+  const counts = countOutcomes(results);
+  const failed = results.filter((r) => r.outcome === 'fail');
+  for (const r of failed) log(`FAIL ${r.sdk} ${r.transport} ${r.scenario}: ${r.detail.split('\n')[0].slice(0, 300)}`);
+  log(`wrote test/conformance/MATRIX.md (${((Date.now() - startedAt) / 1000).toFixed(0)} s in all)`);
+  process.stdout.write(`[conformance] against ${targetKind}: ${counts['not-expressible']} scenario runs not expressible with their SDK\n`);
+  process.stdout.write(`conformance: ${counts.pass} passed, ${counts.fail} failed\n`);
+  // Against another implementation the differences are the finding, not a failure of this project.
+  process.exitCode = targetKind === 'emulator' && failed.length > 0 ? 1 : 0;
+}
+
+await main();
