@@ -19,6 +19,21 @@ function columnsOf(results) {
 }
 
 const keyOf = (r) => `${r.scenario} ${r.sdk} ${r.transport}`;
+const runName = (r) => `${SDK_NAMES[r.sdk]} ${r.transport}`;
+
+/** The shortest detail of a group of runs: the clearest example of what they share. */
+const example = (runs) => runs.map((r) => r.detail).reduce((a, b) => (b.length < a.length ? b : a));
+
+/** Groups results by a key, keeping first-seen order. */
+function groupBy(items, keyFn) {
+  const groups = new Map();
+  for (const item of items) {
+    const key = keyFn(item);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
+  }
+  return groups;
+}
 
 function versionsLine(results) {
   const bySdk = new Map();
@@ -28,7 +43,7 @@ function versionsLine(results) {
     .join(' · ');
 }
 
-function matrixSection(kind, summary, catalogue) {
+function matrixSection(kind, summary, catalogue, withReasons) {
   const { results } = summary;
   const columns = columnsOf(results);
   const byKey = new Map(results.map((r) => [keyOf(r), r]));
@@ -53,7 +68,9 @@ function matrixSection(kind, summary, catalogue) {
     const key = `${r.scenario}\u0000${r.sdk}`;
     reasons.set(key, { scenario: r.scenario, sdk: r.sdk, detail: r.detail });
   }
-  if (reasons.size) {
+  if (reasons.size && !withReasons) {
+    lines.push('Not expressible: for the reasons given under the emulator.', '');
+  } else if (reasons.size) {
     lines.push('### Not expressible', '');
     for (const { scenario, sdk, detail } of reasons.values()) lines.push(`- **${scenario}**, ${SDK_NAMES[sdk]}: ${oneLine(detail)}`);
     lines.push('');
@@ -61,7 +78,9 @@ function matrixSection(kind, summary, catalogue) {
   const failures = results.filter((r) => r.outcome === 'fail');
   if (failures.length) {
     lines.push('### Failures', '');
-    for (const r of failures) lines.push(`- **${r.scenario}**, ${SDK_NAMES[r.sdk]} ${r.transport}: ${oneLine(r.detail)}`);
+    for (const [scenario, runs] of groupBy(failures, (r) => r.scenario)) {
+      lines.push(`- **${scenario}** (${runs.map(runName).join(', ')}): ${oneLine(example(runs))}`);
+    }
     lines.push('');
   }
   return lines;
@@ -80,31 +99,40 @@ function differentialSection(kind, emulator, other, catalogue) {
   lines.push('| scenario | verdict | where they differ |', '|---|---|---|');
   const emulatorByKey = new Map(emulator.results.map((r) => [keyOf(r), r]));
   let agreeRows = 0;
-  let differRows = 0;
+  const differing = { general: [], smll: [] };
   for (const scenario of catalogue) {
     const pairs = other.results
       .filter((r) => r.scenario === scenario.id)
       .map((r) => ({ theirs: r, ours: emulatorByKey.get(keyOf(r)) }))
       .filter((p) => p.ours);
-    const differing = pairs.filter((p) => p.ours.outcome !== p.theirs.outcome);
+    const differ = pairs.filter((p) => p.ours.outcome !== p.theirs.outcome);
     const outcomes = [...new Set(pairs.map((p) => p.ours.outcome))];
     let verdict;
     if (pairs.length === 0) verdict = 'not run on both';
-    else if (differing.length === 0) verdict = `agree (${outcomes.map((o) => MARK[o]).join(' ')} on ${pairs.length} runs)`;
-    else verdict = `differ on ${differing.length} of ${pairs.length} runs`;
-    if (differing.length) differRows += 1;
+    else if (differ.length === 0) verdict = `agree (${outcomes.map((o) => MARK[o]).join(' ')} on ${pairs.length} runs)`;
+    else verdict = `**differ** on ${differ.length} of ${pairs.length} runs`;
+    if (differ.length) differing[scenario.smllOnly ? 'smll' : 'general'].push(scenario.id);
     else if (pairs.length) agreeRows += 1;
     if (scenario.smllOnly) verdict = `emulator-only (SMLL rule): ${verdict}`;
-    const where = differing
-      .map(
-        ({ ours, theirs }) =>
-          `${SDK_NAMES[theirs.sdk]} ${theirs.transport}: emulator ${MARK[ours.outcome]}, ${TARGET_NAMES[kind]} ${MARK[theirs.outcome]}` +
-          (theirs.outcome === 'fail' ? ` (${oneLine(theirs.detail, 160)})` : ours.outcome === 'fail' ? ` (emulator: ${oneLine(ours.detail, 160)})` : ''),
-      )
+    // Runs that differ the same way are one line, with the clearest detail as the example.
+    const where = [...groupBy(differ, (p) => `${p.ours.outcome} ${p.theirs.outcome}`).values()]
+      .map((group) => {
+        const { ours, theirs } = group[0];
+        const failing = theirs.outcome === 'fail' ? group.map((p) => p.theirs) : ours.outcome === 'fail' ? group.map((p) => p.ours) : [];
+        const runs = group.length === pairs.length ? `all ${group.length} runs` : group.map((p) => runName(p.theirs)).join(', ');
+        return (
+          `emulator ${MARK[ours.outcome]}, ${TARGET_NAMES[kind]} ${MARK[theirs.outcome]} on ${runs}` +
+          (failing.length ? `, e.g. ${theirs.outcome === 'fail' ? '' : 'emulator: '}${oneLine(example(failing), 200)}` : '')
+        );
+      })
       .join('<br>');
     lines.push(`| ${scenario.id} | ${verdict} | ${where} |`);
   }
-  lines.splice(2, 0, `${agreeRows} scenarios agree on every run; ${differRows} differ somewhere.`, '');
+  const summaryLine =
+    `${agreeRows} scenarios agree on every run. ` +
+    (differing.general.length ? `Differ: ${differing.general.map((id) => `\`${id}\``).join(', ')}. ` : 'No other scenario differs. ') +
+    (differing.smll.length ? `SMLL permission rules, as expected not enforced there: ${differing.smll.map((id) => `\`${id}\``).join(', ')}.` : '');
+  lines.splice(2, 0, summaryLine, '');
   lines.push('');
   return lines;
 }
@@ -119,7 +147,7 @@ export function renderMatrix({ catalogue, summaries }) {
     '',
   ];
   for (const kind of ['emulator', 'minio', 'external']) {
-    if (summaries[kind]) lines.push(...matrixSection(kind, summaries[kind], catalogue));
+    if (summaries[kind]) lines.push(...matrixSection(kind, summaries[kind], catalogue, kind === 'emulator' || !summaries.emulator));
   }
   for (const kind of ['minio', 'external']) {
     if (summaries.emulator && summaries[kind]) lines.push(...differentialSection(kind, summaries.emulator, summaries[kind], catalogue));

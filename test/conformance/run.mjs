@@ -267,7 +267,9 @@ async function main() {
   const previous = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : { results: [] };
   const kept = previous.results.filter((r) => !ran.has(`${r.sdk} ${r.transport}`));
   const summary = { ...previous, target: targetKind, generatedAt: new Date().toISOString(), ...targetInfo, results: [...kept, ...results] };
-  writeFileSync(summaryFile, `${JSON.stringify(summary, null, 1)}\n`);
+  // One result a line: small diffs between runs.
+  const { results: all, ...head } = summary;
+  writeFileSync(summaryFile, `${JSON.stringify(head, null, 1).slice(0, -2)},\n "results": [\n${all.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n ]\n}\n`);
   const summaries = {};
   for (const kind of ['emulator', 'minio', 'external']) {
     const file = join(here, `results-${kind}.json`);
