@@ -262,7 +262,8 @@ def test_list_v2_paginated():
 def test_list_delimiter_prefix():
     key_prefix = f"{prefix}tree/"
     for name in ["a/1.txt", "a/2.txt", "b/deep/3.txt", "top.txt"]:
-        aws("s3", "cp", local_file(f"tree/{name}", name.encode()), s3url(key_prefix + name))
+        local_file(f"tree/{name}", name.encode())
+    aws("s3", "sync", str(work / "tree"), s3url(key_prefix), "--only-show-errors")
     lines = [line.split() for line in aws("s3", "ls", s3url(key_prefix)).splitlines() if line.strip()]
     assert [parts[1] for parts in lines if parts[0] == "PRE"] == ["a/", "b/"]
     assert [parts[-1] for parts in lines if parts[0] != "PRE"] == ["top.txt"]
@@ -274,8 +275,9 @@ def test_list_delimiter_prefix():
 def test_list_v1_marker():
     key_prefix = f"{prefix}v1/"
     expected = [f"{key_prefix}k{i}" for i in range(1, 6)]
-    for key in expected:
-        aws("s3api", "put-object", "--bucket", bucket, "--key", key)
+    for i in range(1, 6):
+        local_file(f"v1/k{i}", b"x")
+    aws("s3", "sync", str(work / "v1"), s3url(key_prefix), "--only-show-errors")
     keys, marker, pages = [], "", 0
     while True:
         page = aws("s3api", "list-objects", "--bucket", bucket, "--prefix", key_prefix, "--max-keys", "2", "--marker", marker, "--no-paginate")
@@ -303,8 +305,9 @@ def test_head_bucket():
 @scenario("delete-objects-batch")
 def test_delete_objects_batch():
     keys = [f"{prefix}batch/d{i}" for i in range(1, 4)]
-    for key in keys:
-        aws("s3api", "put-object", "--bucket", bucket, "--key", key)
+    for i in range(1, 4):
+        local_file(f"batch/d{i}", b"x")
+    aws("s3", "sync", str(work / "batch"), s3url(f"{prefix}batch/"), "--only-show-errors")
     everything = keys + [f"{prefix}batch/missing"]
     result = aws("s3api", "delete-objects", "--bucket", bucket, "--delete", json.dumps({"Objects": [{"Key": k} for k in everything]}))
     assert sorted(d["Key"] for d in result.get("Deleted", [])) == sorted(everything)
