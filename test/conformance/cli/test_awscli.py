@@ -473,4 +473,5 @@ def test_refusal_abort_multipart_upload():
     key = f"{prefix}abandoned-upload.bin"
     upload_id = aws("s3api", "create-multipart-upload", "--bucket", bucket, "--key", key)["UploadId"]
     assert upload_id
-    assert error_code_of("s3api", "abort-multipart-upload", "--bucket", bucket, "--key", key, "--upload-id", upload_id) == "AccessDenied"
+    # `--upload-id=ID`, not `--upload-id ID`: an id that starts with '-' would read as an option.
+    assert error_code_of("s3api", "abort-multipart-upload", "--bucket", bucket, "--key", key, f"--upload-id={upload_id}") == "AccessDenied"
