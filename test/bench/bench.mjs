@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarise, writeReport } from './report.mjs';
-import { TARGET_NAMES, describeTarget, installTargets, startTarget } from './targets.mjs';
+import { TARGET_NAMES, describeTarget, installTargets, snapshotEmulator, startTarget } from './targets.mjs';
 import { defineListingMetrics, runInProcessStartup, runLargeObject, runListing, runSmallObjects, seedListing } from './workloads.mjs';
 
 const { values: flags } = parseArgs({
@@ -64,6 +64,7 @@ const record = (values, name) => {
 const rotated = (list, rep) => list.map((_, i) => list[(i + rep) % list.length]);
 const usable = () => targets.filter((t) => !t.error).map((t) => t.name);
 
+snapshotEmulator();
 for (const [name, error] of Object.entries(installTargets(targetNames))) targets.find((t) => t.name === name).error = error;
 
 if (workloads.has('W4')) {

@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../dist/index.js';
 import { startCeiling } from './ceiling-server.mjs';
+import { SNAPSHOT_DIR } from './targets.mjs';
+
+const { startEmulator } = await import(join(SNAPSHOT_DIR, 'dist/index.js'));
 
 const repetitions = Number(process.argv[2] ?? 20);
 

@@ -15,6 +15,17 @@ import { presignUrl } from '../../dist/auth/sigv4.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = resolve(benchDir, '../..');
+/**
+ * The emulator build the bench measures: a copy of bin/, dist/ and package.json taken when the
+ * run starts (see snapshotEmulator), so that a rebuild of dist/ during a long run (other work on
+ * the same tree) cannot swap the code under test. Inside the repo, so node_modules resolve.
+ */
+export const SNAPSHOT_DIR = join(repoDir, '.bench-snapshot');
+
+export function snapshotEmulator() {
+  fs.rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+  for (const part of ['bin', 'dist', 'package.json']) fs.cpSync(join(repoDir, part), join(SNAPSHOT_DIR, part), { recursive: true });
+}
 export const BUCKET = 'bench';
 const REGION = 'us-east-1';
 
@@ -29,7 +40,7 @@ const DEFINITIONS = {
       [
         // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the emulator there (read it with profile-summary.mjs).
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.env.BENCH_CPU_PROF)] : []),
-        join(repoDir, 'bin/smll-storage.js'),
+        join(SNAPSHOT_DIR, 'bin/smll-storage.js'),
         'serve',
         '--temp',
         '--quiet',
