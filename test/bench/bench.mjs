@@ -21,6 +21,8 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     /** W3's key counts, e.g. 5000,50000 for a quicker look. */
     levels: { type: 'string' },
+    /** Seconds each target may take to seed a W3 level (default 300). */
+    'seed-budget': { type: 'string' },
   },
 });
 
@@ -46,6 +48,7 @@ const SMOKE = {
 const config = flags.smoke ? SMOKE : FULL;
 const repetitions = flags.reps ? Number(flags.reps) : config.repetitions;
 if (flags.levels) config.w3.levels = flags.levels.split(',').map(Number);
+if (flags['seed-budget']) config.w3.seedBudgetSeconds = Number(flags['seed-budget']);
 const workloads = new Set(flags.workload.toUpperCase().split(','));
 const targetNames = flags.target ? flags.target.split(',') : config.targets;
 for (const name of targetNames) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name}; known: ${TARGET_NAMES.join(', ')}`);
@@ -149,7 +152,7 @@ try {
     }
   }
 } finally {
-  for (const target of running.values()) await target.stop();
+  for (const target of running.values()) await target.stopProcess();
 }
 
 const meta = {
@@ -171,6 +174,7 @@ const report = summarise({ samples, targets, meta });
 const outDir = join(dirname(fileURLToPath(import.meta.url)), flags.smoke ? 'results/tmp' : 'results');
 process.stdout.write(writeReport(report, outDir));
 log(`written to ${outDir}`);
+for (const target of running.values()) target.removeData();
 const broken = flags.smoke ? [...targets.filter((t) => t.error), ...errors] : [];
 if (broken.length) {
   log('smoke run failed: a target or workload did not run');

@@ -166,14 +166,19 @@ export async function startTarget(name, { timeoutMs = 60_000 } = {}) {
   let exited = null;
   const exitPromise = new Promise((ok) => child.once('exit', (code, signal) => ok((exited = { code, signal }))));
 
-  const stop = async () => {
+  const stopProcess = async () => {
     if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exitPromise;
       clearTimeout(timer);
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  /** Removing a data dir of 200,000 objects takes minutes for some peers: callers may do it last. */
+  const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const stop = async () => {
+    await stopProcess();
+    removeData();
   };
 
   let startupMs;
@@ -205,5 +210,5 @@ export async function startTarget(name, { timeoutMs = 60_000 } = {}) {
     }
   }
 
-  return { name, ...describeTarget(name), endpoint, pid: child.pid, credentials, startupMs, sign, stop };
+  return { name, ...describeTarget(name), endpoint, pid: child.pid, credentials, startupMs, sign, stop, stopProcess, removeData };
 }
