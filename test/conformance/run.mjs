@@ -71,11 +71,40 @@ function log(line) {
   process.stdout.write(`[conformance] ${line}\n`);
 }
 
+/** No runner or set-up step may hang CI: past this it is killed (with its children) and counts as failed. */
+const STEP_TIMEOUT_MS = 20 * 60 * 1000;
+
+/** Process groups of the steps, and the targets, running now: Ctrl-C or SIGTERM of the orchestrator ends them too. */
+const runningGroups = new Set();
+const runningTargets = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const pid of runningGroups) killGroup(pid);
+    // stop() signals the target's process synchronously; its clean-up is left to it.
+    for (const target of runningTargets) void target.stop();
+    process.exit(130);
+  });
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Runs a command to completion; output goes to logFile (or is inherited). Resolves with the exit code. */
 function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile } = {}) {
   return new Promise((resolveRun) => {
-    const child = spawn(cmd, cmdArgs, { cwd, env, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
+    // Its own process group, so a timeout also ends what it started (Maven's forked JVM, pytest's aws).
+    const child = spawn(cmd, cmdArgs, { cwd, env, detached: true, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
     const chunks = [];
+    runningGroups.add(child.pid);
+    const timer = setTimeout(() => {
+      chunks.push(Buffer.from(`\n[conformance] killed after ${STEP_TIMEOUT_MS / 60000} minutes\n`));
+      killGroup(child.pid);
+    }, STEP_TIMEOUT_MS);
     if (logFile) {
       child.stdout.on('data', (d) => chunks.push(d));
       child.stderr.on('data', (d) => chunks.push(d));
@@ -89,6 +118,8 @@ function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile } = {}) {
     function finish(code) {
       if (done) return;
       done = true;
+      clearTimeout(timer);
+      runningGroups.delete(child.pid);
       if (logFile) writeFileSync(logFile, Buffer.concat(chunks));
       resolveRun(code);
     }
@@ -165,6 +196,7 @@ async function runOne(sdk, transport) {
   let target;
   try {
     target = await startTarget(transport);
+    runningTargets.add(target);
     if (target.version) targetInfo = { targetVersion: target.version, targetNotes: target.notes };
     const env = { ...process.env, ...target.env, SMLL_RESULTS_DIR: resultsDir, PATH: `${join(here, 'python/.venv/bin')}:${process.env.PATH}` };
     exitCode = await run(RUNNERS[sdk].run, { env, logFile });
@@ -173,6 +205,7 @@ async function runOne(sdk, transport) {
     exitCode = -1;
   } finally {
     await target?.stop();
+    runningTargets.delete(target);
   }
   const results = collect(sdk, transport, resultsDir, exitCode, logFile);
   const counts = countOutcomes(results);
