@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { BucketEnv } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../bin/smll-storage.js', import.meta.url));
 
@@ -8,7 +13,7 @@ export interface RunningCli {
   /** Everything printed to stdout so far. */
   output(): string;
   /** S3_* variables printed for each bucket. */
-  env: Record<string, Record<string, string>>;
+  env: Record<string, BucketEnv>;
   endpoint: string;
   /** Resolves with the exit code (or signal) once the process ends. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -52,5 +57,30 @@ export async function startCli(args: string[], cwd?: string): Promise<RunningCli
     });
   });
   const endpoint = /listening on (\S+)/.exec(stdout)![1];
-  return { child, output: () => stdout, env: parseBucketEnv(stdout), endpoint, exited };
+  // Each block printed holds the four S3_* lines (asserted by the CLI test).
+  return { child, output: () => stdout, env: parseBucketEnv(stdout) as unknown as Record<string, BucketEnv>, endpoint, exited };
+}
+
+/**
+ * Cleanup for tests that start CLIs and make data dirs: push every started CLI onto `running`
+ * and take dirs from `tempDir()`; after each test the CLIs are killed and the dirs removed.
+ */
+export function cliTestScope(prefix: string): { running: RunningCli[]; tempDir(): string } {
+  const running: RunningCli[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const cli of running.splice(0)) {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    running,
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

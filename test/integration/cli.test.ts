@@ -1,31 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientFor } from '../helpers.js';
-import { CLI, startCli, type RunningCli } from '../cli-process.js';
+import { CLI, cliTestScope, startCli } from '../cli-process.js';
 
 const run = promisify(execFile);
-const running: RunningCli[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smll-cli-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-type Env = { S3_ENDPOINT: string; S3_REGION: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string };
+const { running, tempDir } = cliTestScope('smll-cli-test-');
 
 describe('smll-storage CLI', () => {
   it('prints --help and --version', async () => {
@@ -45,7 +26,7 @@ describe('smll-storage CLI', () => {
   it('serves, prints the four S3_* lines per bucket, and the reference Node snippet works with them', async () => {
     const cli = await startCli(['--temp', '--port', '0', '--bucket', 'my-bucket', '--bucket', 'fixed-keys=AKIAFIXEDFIXEDFIXED1:fixedsecretfixedsecretfixedsecretfixedse']);
     running.push(cli);
-    const env = cli.env['my-bucket'] as Env;
+    const env = cli.env['my-bucket'];
     expect(Object.keys(env)).toEqual(['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']);
     expect(env.S3_ACCESS_KEY).toMatch(/^[A-Z0-9]{20}$/);
     expect(env.S3_SECRET_KEY).toHaveLength(40);
@@ -66,14 +47,14 @@ describe('smll-storage CLI', () => {
     const dataDir = tempDir();
     const first = await startCli(['--data-dir', dataDir, '--port', '0', '--bucket', 'keep-me', '--quiet']);
     running.push(first);
-    const env = first.env['keep-me'] as Env;
+    const env = first.env['keep-me'];
     await clientFor(env).send(new PutObjectCommand({ Bucket: 'keep-me', Key: 'k', Body: 'persisted' }));
     first.child.kill('SIGTERM');
     await first.exited;
 
     const second = await startCli(['--data-dir', dataDir, '--port', '0', '--quiet']);
     running.push(second);
-    const again = second.env['keep-me'] as Env;
+    const again = second.env['keep-me'];
     expect(again.S3_ACCESS_KEY).toBe(env.S3_ACCESS_KEY);
     expect(again.S3_SECRET_KEY).toBe(env.S3_SECRET_KEY);
     const got = await clientFor(again).send(new GetObjectCommand({ Bucket: 'keep-me', Key: 'k' }));

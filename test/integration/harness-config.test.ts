@@ -1,32 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetBucketLocationCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, findConfigFile, loadConfigFile, mergeWithConfig, validateConfig } from '../../src/config-file.js';
-import { CLI, startCli, type RunningCli } from '../cli-process.js';
+import { CLI, cliTestScope, startCli } from '../cli-process.js';
 import { clientFor } from '../helpers.js';
 
 const run = promisify(execFile);
-const dirs: string[] = [];
-const running: RunningCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smll-config-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-type Env = { S3_ENDPOINT: string; S3_REGION: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string };
+const { running, tempDir } = cliTestScope('smll-config-test-');
 
 describe('config file: what each bad value gets (a ConfigError naming the file and the key)', () => {
   const bad: Array<[string, unknown, RegExp]> = [
@@ -138,7 +121,7 @@ describe('config file with the CLI', () => {
     const cli = await startCli(['--quiet'], dir);
     running.push(cli);
     expect(cli.output()).toContain(`data in ${join(dir, 'state')}`);
-    const env = cli.env['cfg-bucket'] as Env;
+    const env = cli.env['cfg-bucket'];
     expect(env.S3_REGION).toBe('eu-north-1');
     const location = await clientFor(env).send(new GetBucketLocationCommand({ Bucket: 'cfg-bucket' }));
     expect(location.LocationConstraint).toBe('eu-north-1');
@@ -156,7 +139,7 @@ describe('config file with the CLI', () => {
     writeFileSync(join(dir, 'conf', 'storage.json'), JSON.stringify({ buckets: ['seeded'], seed: { seeded: 'files' } }));
     const cli = await startCli(['--quiet', '--temp', '--port', '0', '--config', 'conf/storage.json'], dir);
     running.push(cli);
-    const got = await clientFor(cli.env.seeded as Env).send(new GetObjectCommand({ Bucket: 'seeded', Key: 'greeting.txt' }));
+    const got = await clientFor(cli.env.seeded).send(new GetObjectCommand({ Bucket: 'seeded', Key: 'greeting.txt' }));
     expect(await got.Body!.transformToString()).toBe('hello');
   });
 

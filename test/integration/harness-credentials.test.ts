@@ -1,29 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCli, type RunningCli } from '../cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, cliTestScope, startCli } from '../cli-process.js';
 import { clientFor } from '../helpers.js';
 
 const run = promisify(execFile);
-const running: RunningCli[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smll-credentials-test-'));
-  dirs.push(dir);
-  return dir;
-}
+const { running, tempDir } = cliTestScope('smll-credentials-test-');
 
 async function credentials(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, [CLI, 'credentials', ...args]).then(
@@ -46,14 +31,12 @@ function secretData(manifest: string): Record<string, string> {
   );
 }
 
-type Env = { S3_ENDPOINT: string; S3_REGION: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string };
-
 describe('smll-storage credentials', () => {
   it('prints, while serve runs (its database locked), the values serve printed, in every format', async () => {
     const dataDir = tempDir();
     const cli = await startCli(['--data-dir', dataDir, '--port', '0', '--quiet', '--bucket', 'my-bucket', '--bucket', 'other-bucket', '--region', 'eu-west-1']);
     running.push(cli);
-    const printed = cli.env['my-bucket'] as Env;
+    const printed = cli.env['my-bucket'];
 
     const env = await credentials(['my-bucket', '--data-dir', dataDir]);
     expect(env).toEqual({
@@ -71,7 +54,7 @@ describe('smll-storage credentials', () => {
     expect(secretData(k8s.stdout)).toEqual({ ACCESS_KEY: printed.S3_ACCESS_KEY, SECRET_KEY: printed.S3_SECRET_KEY, ENDPOINT: printed.S3_ENDPOINT, REGION: 'eu-west-1' });
     const named = await credentials(['other-bucket', '--data-dir', dataDir, '-f', 'k8s', '--name', 'storage-secret']);
     expect(named.stdout).toContain('\n  name: storage-secret\n');
-    expect(secretData(named.stdout).ACCESS_KEY).toBe((cli.env['other-bucket'] as Env).S3_ACCESS_KEY);
+    expect(secretData(named.stdout).ACCESS_KEY).toBe((cli.env['other-bucket']).S3_ACCESS_KEY);
 
     // The env format is for eval: the variables then work with the SDK.
     const evaluated = await run('sh', ['-c', `eval "$("${process.execPath}" "${CLI}" credentials my-bucket --data-dir "${dataDir}")" && echo "$S3_ENDPOINT $S3_ACCESS_KEY"`]);
@@ -148,8 +131,8 @@ describe('serve --dotenv', () => {
     const path = join(dir, '.env');
     const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'app-data', '--bucket', 'app-logs', '--dotenv', path]);
     running.push(cli);
-    const data = cli.env['app-data'] as Env;
-    const logs = cli.env['app-logs'] as Env;
+    const data = cli.env['app-data'];
+    const logs = cli.env['app-logs'];
     expect(readFileSync(path, 'utf8')).toBe(
       [
         `S3_ENDPOINT=${data.S3_ENDPOINT}`,
