@@ -4,35 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
+import { buildStoreChild } from './store-child-build.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let workDir: string;
 let childScript: string;
-
-/** Node 20 cannot run TypeScript: transpile the child and src/store into a throwaway tree. */
-function buildChild(): string {
-  const buildDir = path.join(workDir, 'build');
-  const sources = [
-    'test/unit/store-multipart-crash-child.ts',
-    ...fs.readdirSync(path.join(projectRoot, 'src/store')).filter((name) => name.endsWith('.ts')).map((name) => `src/store/${name}`),
-  ];
-  for (const source of sources) {
-    const { outputText } = ts.transpileModule(fs.readFileSync(path.join(projectRoot, source), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-      fileName: source,
-    });
-    const target = path.join(buildDir, source.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, outputText);
-  }
-  fs.writeFileSync(path.join(buildDir, 'package.json'), '{"type":"module"}');
-  fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(buildDir, 'node_modules'));
-  return path.join(buildDir, 'test/unit/store-multipart-crash-child.js');
-}
 
 /** Runs the child until it has acknowledged `completions` completions, then SIGKILLs it; returns its lines. */
 async function runAndKill(dataDir: string, round: number, completions: number): Promise<string[]> {
@@ -74,7 +51,7 @@ function blobFileCount(dataDir: string): number {
 
 beforeAll(() => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-multipart-crash-'));
-  childScript = buildChild();
+  childScript = buildStoreChild(workDir, 'test/unit/store-multipart-crash-child.ts');
 });
 
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
