@@ -338,8 +338,9 @@ export class Store {
 
   createUpload(bucket: string, key: string, metadata: ObjectMetadata, checksum?: { algorithm: string; type: ChecksumType }): UploadRecord {
     const row = {
-      // Opaque, URL-safe and unguessable, like S3's.
-      id: randomBytes(36).toString('base64url'),
+      // Opaque, URL-safe and unguessable, like S3's; hex so that no id starts with '-', which
+      // command-line clients (aws s3api --upload-id) would read as an option.
+      id: randomBytes(32).toString('hex'),
       bucket,
       key,
       metadata: JSON.stringify(metadata),

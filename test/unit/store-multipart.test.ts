@@ -41,6 +41,12 @@ const complete = (upload: UploadRecord, parts: PartRecord[]) =>
   store.completeUpload(upload, parts, { etag: '"done-2"' }, { parts: 'list', etag: '"done-2"' });
 
 describe('Store multipart uploads', () => {
+  it('makes upload ids that no command-line client can mistake for an option (never a leading "-")', () => {
+    const ids = Array.from({ length: 200 }, () => store.createUpload('b', 'ids', { userMetadata: {} }).id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('completes into an object made of the part files, dropping unnamed parts and keeping the result for retries', async () => {
     const upload = store.createUpload('b', 'k', { userMetadata: { a: '1' }, contentType: 'text/plain' });
     const one = await part(upload, 1, 'one ');
