@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import Koa from 'koa';
+import Router from '@koa/router';
 import { authenticate } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody } from '../auth/payload.js';
@@ -117,23 +118,25 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     if (rule) ctx.set(corsResponseHeaders(rule, origin));
   };
 
+  /**
+   * A CORS preflight names no S3 operation and carries no credentials (browsers send none):
+   * it is answered from the addressed bucket's rules alone, outside the S3 pipeline.
+   */
+  const preflight: Koa.Middleware<RequestState> = (ctx) => {
+    const address = resolveAddress(ctx.req, config.vhostDomains);
+    const headers = answerPreflight({
+      origin: ctx.get('origin') || undefined,
+      requestMethod: ctx.get('access-control-request-method') || undefined,
+      requestHeaders: ctx.get('access-control-request-headers') || undefined,
+      rules: address.bucket === undefined ? undefined : config.corsRules(address.bucket),
+      resourceType: address.target === 'object' ? 'OBJECT' : 'BUCKET',
+    });
+    ctx.set({ ...headers, Vary: CORS_VARY });
+    ctx.status = 200;
+    ctx.body = '';
+  };
+
   const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
-    if (ctx.method === 'OPTIONS') {
-      // A CORS preflight names no S3 operation and carries no credentials (browsers send none):
-      // it is answered from the addressed bucket's rules alone.
-      const address = resolveAddress(ctx.req, config.vhostDomains);
-      const headers = answerPreflight({
-        origin: ctx.get('origin') || undefined,
-        requestMethod: ctx.get('access-control-request-method') || undefined,
-        requestHeaders: ctx.get('access-control-request-headers') || undefined,
-        rules: address.bucket === undefined ? undefined : config.corsRules(address.bucket),
-        resourceType: address.target === 'object' ? 'OBJECT' : 'BUCKET',
-      });
-      ctx.set({ ...headers, Vary: CORS_VARY });
-      ctx.status = 200;
-      ctx.body = '';
-      return;
-    }
     const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
     ctx.state.s3 = req;
 
@@ -179,7 +182,11 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
   };
 
-  // Every request goes through the one pipeline: the operation table, not a router, dispatches.
-  app.use(pipeline);
+  // The router splits by method only (preflight or S3 request); within the S3 pipeline the
+  // operation table, not URL patterns, says which operation a request is.
+  const router = new Router<RequestState>();
+  router.options(/.*/, preflight);
+  router.all(/.*/, pipeline);
+  app.use(router.routes());
   return app;
 }
