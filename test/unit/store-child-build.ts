@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +28,35 @@ export function buildStoreChild(workDir: string, childSource: string): string {
   fs.writeFileSync(path.join(buildDir, 'package.json'), '{"type":"module"}');
   fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(buildDir, 'node_modules'));
   return path.join(buildDir, childSource.replace(/\.ts$/, '.js'));
+}
+
+/**
+ * Runs a crash-test child until it has printed `count` lines starting with `ackPrefix`, then
+ * SIGKILLs it; returns every line it printed, including those still in the pipe at the kill
+ * (they were acknowledged too).
+ */
+export async function runChildUntilKilled(childScript: string, args: string[], ackPrefix: string, count: number): Promise<string[]> {
+  const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  let pending = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const parts = (pending + chunk.toString()).split('\n');
+      pending = parts.pop() ?? '';
+      lines.push(...parts);
+      if (lines.filter((line) => line.startsWith(ackPrefix)).length >= count) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+    child.on('exit', () => reject(new Error(`child exited before it was killed: ${stderr}`)));
+  });
+  const signal = await exited;
+  if (signal !== 'SIGKILL') throw new Error(`child ended by ${signal}, not SIGKILL`);
+  await new Promise<void>((resolve) => (child.stdout.readableEnded ? resolve() : child.stdout.on('end', resolve)));
+  if (pending !== '') lines.push(pending);
+  return lines.filter((line) => line.length > 0);
 }

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
-import { buildStoreChild } from './store-child-build.js';
+import { buildStoreChild, runChildUntilKilled } from './store-child-build.js';
 
 let workDir: string;
 let childScript: string;
@@ -18,29 +17,7 @@ interface Acknowledged {
 
 /** Runs the child until it has acknowledged `acknowledgements` writes, then SIGKILLs it. */
 async function runAndKill(dataDir: string, round: number, durable: boolean, acknowledgements: number) {
-  const child = spawn(process.execPath, [childScript, dataDir, String(round), durable ? '1' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stderr = '';
-  let pending = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const parts = (pending + chunk.toString()).split('\n');
-      pending = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.filter((line) => line.startsWith('P ')).length >= acknowledgements) {
-        child.kill('SIGKILL');
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error(`child exited before it was killed: ${stderr}`)));
-  });
-  expect(await exited).toBe('SIGKILL');
-  // Lines still in the pipe when the kill landed were acknowledged too.
-  await new Promise<void>((resolve) => (child.stdout.readableEnded ? resolve() : child.stdout.on('end', resolve)));
-  if (pending !== '') lines.push(pending);
-  return lines.filter((line) => line.length > 0);
+  return runChildUntilKilled(childScript, [dataDir, String(round), durable ? '1' : '0'], 'P ', acknowledgements);
 }
 
 function listAllBlobFiles(dataDir: string): string[] {
