@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
 
@@ -45,4 +46,16 @@ export async function s3ErrorOf(promise: Promise<unknown>): Promise<{ code: stri
     return { code: e.Code ?? e.name, status: e.$metadata?.httpStatusCode ?? 0, message: e.message, raw: err as Record<string, unknown> };
   }
   throw new Error('expected the call to fail');
+}
+
+/** Whether anything answers HTTP at `endpoint` (to prove an emulator was stopped). */
+export function isListening(endpoint: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(endpoint, { method: 'HEAD' }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }

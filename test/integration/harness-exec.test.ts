@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../cli-process.js';
+import { isListening } from '../helpers.js';
 import { REPO } from '../recipes/run-recipe.js';
 
 const run = promisify(execFile);
@@ -28,17 +28,6 @@ async function exec(args: string[]): Promise<Finished> {
 const node = (source: string) => [process.execPath, '--input-type=module', '-e', source];
 
 const PRINT_S3_VARIABLES = `console.log(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('S3_')))))`;
-
-function isListening(endpoint: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(endpoint, { method: 'HEAD' }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
 
 describe('smll-storage exec', () => {
   it('gives one bucket its four S3_* variables (and S3_<BUCKET>_*), which the reference SDK snippet uses as is', async () => {

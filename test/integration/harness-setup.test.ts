@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
@@ -10,7 +9,7 @@ import jestSetup from '../../src/testing/jest-setup.js';
 import jestTeardown from '../../src/testing/jest-teardown.js';
 import { s3Env, testPrefix } from '../../src/testing/test-env.cjs';
 import vitestSetup, { type HarnessContext } from '../../src/testing/vitest.js';
-import { clientFor } from '../helpers.js';
+import { clientFor, isListening } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,17 +21,6 @@ function projectRoot(config?: object): string {
   dirs.push(dir);
   if (config) writeFileSync(join(dir, 'smll-storage.config.json'), JSON.stringify(config));
   return dir;
-}
-
-function isListening(endpoint: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(endpoint, { method: 'HEAD' }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 describe('the global setups (what vitest and jest call)', () => {
