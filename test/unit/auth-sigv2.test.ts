@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/auth/sigv4.js';
 import { authenticateSigV2Header, authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { thrownS3Error } from './thrown-s3-error.js';
 
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -27,16 +27,6 @@ const BOTO3_URLS = {
 function request(method: string, url: string, headers: Record<string, string> = {}) {
   const [rawPath, rawQuery = ''] = url.split('?') as [string, string?];
   return { method, rawPath, rawQuery, headers: { host: '127.0.0.1:9444', ...headers } };
-}
-
-function errorOf(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected an S3Error');
 }
 
 const target = { bucket: 'test-bucket', virtualHosted: false, now: SIGNED_AT };
@@ -71,33 +61,33 @@ describe('SigV2 presigned URLs made by boto3', () => {
   });
 
   it('refuses a changed request with SignatureDoesNotMatch carrying the StringToSign', () => {
-    const err = errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject.replace('photos', 'videos')), lookup, target));
+    const err = thrownS3Error(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject.replace('photos', 'videos')), lookup, target));
     expect(err.code).toBe('SignatureDoesNotMatch');
     expect(err.status).toBe(403);
     expect(err.fields).toMatchObject({ AWSAccessKeyId: ACCESS_KEY, StringToSign: 'GET\n\n\n1800003600\n/test-bucket/videos/a%20b%2Bc~%C3%BC.jpg' });
     // A Content-Type other than the signed one.
-    const typed = errorOf(() => authenticateSigV2Query(request('PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'content-type': 'text/html' }), lookup, target));
+    const typed = thrownS3Error(() => authenticateSigV2Query(request('PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'content-type': 'text/html' }), lookup, target));
     expect(typed.code).toBe('SignatureDoesNotMatch');
   });
 
   it('refuses an expired URL with AccessDenied "Request has expired"', () => {
-    const err = errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), lookup, { ...target, now: new Date(1800003601 * 1000) }));
+    const err = thrownS3Error(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), lookup, { ...target, now: new Date(1800003601 * 1000) }));
     expect(err).toMatchObject({ code: 'AccessDenied', message: 'Request has expired' });
     expect(err.fields).toMatchObject({ Expires: '2027-01-15T09:00:00Z', ServerTime: '2027-01-15T09:00:01Z' });
   });
 
   it('refuses an unknown key, a missing parameter and a malformed Expires', () => {
-    expect(errorOf(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), () => undefined, target)).code).toBe('InvalidAccessKeyId');
-    expect(errorOf(() => authenticateSigV2Query(request('GET', '/b/k?AWSAccessKeyId=A&Signature=x'), lookup, target)).message).toBe(
+    expect(thrownS3Error(() => authenticateSigV2Query(request('GET', BOTO3_URLS.getObject), () => undefined, target)).code).toBe('InvalidAccessKeyId');
+    expect(thrownS3Error(() => authenticateSigV2Query(request('GET', '/b/k?AWSAccessKeyId=A&Signature=x'), lookup, target)).message).toBe(
       'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
     );
-    expect(errorOf(() => authenticateSigV2Query(request('GET', `/b/k?AWSAccessKeyId=${ACCESS_KEY}&Signature=x&Expires=soon`), lookup, target)).message).toBe(
+    expect(thrownS3Error(() => authenticateSigV2Query(request('GET', `/b/k?AWSAccessKeyId=${ACCESS_KEY}&Signature=x&Expires=soon`), lookup, target)).message).toBe(
       'Invalid date (should be seconds since epoch): soon',
     );
   });
 
   it('refuses a signed aws-chunked body, which SigV2 cannot sign', () => {
-    const err = errorOf(() =>
+    const err = thrownS3Error(() =>
       authenticateSigV2Query(request('PUT', BOTO3_URLS.putWithTypeAndMetadata, { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' }), lookup, target),
     );
     expect(err.code).toBe('InvalidRequest');
@@ -105,7 +95,7 @@ describe('SigV2 presigned URLs made by boto3', () => {
 
   it('is refused by authenticate() unless SigV2 is accepted', () => {
     const req = request('GET', BOTO3_URLS.getObject);
-    expect(errorOf(() => authenticate(req, lookup, { region: 'us-east-1', now: SIGNED_AT, sigv2: 'reject' }))).toMatchObject({
+    expect(thrownS3Error(() => authenticate(req, lookup, { region: 'us-east-1', now: SIGNED_AT, sigv2: 'reject' }))).toMatchObject({
       code: 'InvalidRequest',
       message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
     });
@@ -143,14 +133,14 @@ describe('SigV2 Authorization headers made by boto3', () => {
 
   it('refuses a changed header with SignatureDoesNotMatch', () => {
     const changed = { ...putObject, headers: { ...putObject.headers, 'x-amz-meta-owner': 'mallory' } };
-    expect(errorOf(() => authenticateSigV2Header(changed, putAuthorization, lookup, target)).code).toBe('SignatureDoesNotMatch');
+    expect(thrownS3Error(() => authenticateSigV2Header(changed, putAuthorization, lookup, target)).code).toBe('SignatureDoesNotMatch');
   });
 
   it('refuses a clock more than 15 minutes off with RequestTimeTooSkewed, and a missing date with AccessDenied', () => {
     const late = { ...target, now: new Date((1800000000 + 16 * 60) * 1000) };
-    expect(errorOf(() => authenticateSigV2Header(putObject, putAuthorization, lookup, late))).toMatchObject({ code: 'RequestTimeTooSkewed', status: 403 });
+    expect(thrownS3Error(() => authenticateSigV2Header(putObject, putAuthorization, lookup, late))).toMatchObject({ code: 'RequestTimeTooSkewed', status: 403 });
     const undated = { ...listObjects, headers: { host: '127.0.0.1:9444' } };
-    expect(errorOf(() => authenticateSigV2Header(undated, listAuthorization, lookup, target))).toMatchObject({
+    expect(thrownS3Error(() => authenticateSigV2Header(undated, listAuthorization, lookup, target))).toMatchObject({
       code: 'AccessDenied',
       message: 'AWS authentication requires a valid Date or x-amz-date header',
     });
@@ -164,8 +154,8 @@ describe('SigV2 Authorization headers made by boto3', () => {
   });
 
   it('refuses a malformed header with InvalidArgument, and the header under sigv2: reject', () => {
-    expect(errorOf(() => authenticateSigV2Header(listObjects, `AWS ${ACCESS_KEY}`, lookup, target)).code).toBe('InvalidArgument');
-    expect(errorOf(() => authenticate({ ...listObjects, headers: { ...listObjects.headers, authorization: listAuthorization } }, lookup, { region: 'us-east-1', sigv2: 'reject' }))).toMatchObject({
+    expect(thrownS3Error(() => authenticateSigV2Header(listObjects, `AWS ${ACCESS_KEY}`, lookup, target)).code).toBe('InvalidArgument');
+    expect(thrownS3Error(() => authenticate({ ...listObjects, headers: { ...listObjects.headers, authorization: listAuthorization } }, lookup, { region: 'us-east-1', sigv2: 'reject' }))).toMatchObject({
       code: 'InvalidRequest',
     });
   });

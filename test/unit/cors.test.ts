@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { answerPreflight, matchCorsRule, parseCorsRules, requestedHeaderNames, type CorsRule } from '../../src/http/cors.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { thrownS3Error } from './thrown-s3-error.js';
 
 const rules: CorsRule[] = [
   { ID: 'app', AllowedOrigins: ['https://app.example'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['content-type', 'x-amz-*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 300 },
   { AllowedOrigins: ['http://*.preview.example'], AllowedMethods: ['POST'] },
   { AllowedOrigins: ['*'], AllowedMethods: ['GET', 'HEAD'] },
 ];
-
-function errorOf(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected an S3Error');
-}
 
 describe('matchCorsRule', () => {
   it('takes the first rule matching origin, method and every requested header', () => {
@@ -66,17 +56,17 @@ describe('answerPreflight', () => {
   });
 
   it('refuses as S3 does: 403 AccessForbidden (no rule matches / CORS not enabled), 400 BadRequest (no Origin or method)', () => {
-    expect(errorOf(() => preflight({ requestMethod: 'DELETE' }))).toMatchObject({
+    expect(thrownS3Error(() => preflight({ requestMethod: 'DELETE' }))).toMatchObject({
       code: 'AccessForbidden',
       status: 403,
       message:
         "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headerss are not whitelisted by the resource's CORS spec.",
       fields: { Method: 'DELETE', ResourceType: 'OBJECT' },
     });
-    expect(errorOf(() => preflight({ rules: undefined }))).toMatchObject({ code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
-    expect(errorOf(() => preflight({ origin: undefined }))).toMatchObject({ code: 'BadRequest', status: 400, message: 'Insufficient information. Origin request header needed.' });
-    expect(errorOf(() => preflight({ requestMethod: undefined }))).toMatchObject({ code: 'BadRequest', message: 'Invalid Access-Control-Request-Method: null' });
-    expect(errorOf(() => preflight({ requestMethod: 'PATCH' }))).toMatchObject({ code: 'BadRequest', message: 'Invalid Access-Control-Request-Method: PATCH' });
+    expect(thrownS3Error(() => preflight({ rules: undefined }))).toMatchObject({ code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
+    expect(thrownS3Error(() => preflight({ origin: undefined }))).toMatchObject({ code: 'BadRequest', status: 400, message: 'Insufficient information. Origin request header needed.' });
+    expect(thrownS3Error(() => preflight({ requestMethod: undefined }))).toMatchObject({ code: 'BadRequest', message: 'Invalid Access-Control-Request-Method: null' });
+    expect(thrownS3Error(() => preflight({ requestMethod: 'PATCH' }))).toMatchObject({ code: 'BadRequest', message: 'Invalid Access-Control-Request-Method: PATCH' });
   });
 });
 
