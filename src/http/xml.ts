@@ -99,6 +99,8 @@ const malformed = () => new S3Error('MalformedXML');
  *
  * @throws S3Error MalformedXML (400) for any body that is not such a document; S3 answers a
  * DeleteObjects of more than 1,000 keys so (https://github.com/aws/aws-sdk-java/issues/1293).
+ * Documents: https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
  */
 export function parseXml(body: Uint8Array, shape: XmlDocumentShape): XmlElement {
   let text: string;
