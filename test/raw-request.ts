@@ -23,6 +23,8 @@ export async function signedFetch(
     host?: string;
     /** The path to send when it differs from the signed one (the Java SDK signs `a//b`, sends `a/%2Fb`). */
     wirePath?: string;
+    /** Called once the whole request has been handed to the socket (to act while the server processes it). */
+    onSent?: () => void;
   },
 ): Promise<RawResponse> {
   const url = new URL(env.S3_ENDPOINT);
@@ -68,6 +70,7 @@ export async function signedFetch(
       },
     );
     req.on('error', reject);
+    if (init.onSent) req.on('finish', init.onSent);
     req.end(init.body);
   });
 }

@@ -24,11 +24,11 @@ interface RequestedPart {
 const bareEtag = (etag: string) => etag.trim().replace(/^"|"$/g, '');
 
 /** The CompleteMultipartUpload document: parts in strictly ascending order, each with a number and an ETag. */
-function parseCompletion(text: string): RequestedPart[] {
-  const root = parseXml(text).CompleteMultipartUpload;
-  if (root === undefined) throw new S3Error('MalformedXML');
+function parseCompletion(body: Buffer): RequestedPart[] {
+  // More parts than an upload can have is refused as the 10,001st <Part> is read.
+  const root = parseXml(body, { root: 'CompleteMultipartUpload', repeated: 'Part', maxRepeated: MAX_PART_NUMBER });
   const parts = childElements(root, 'Part');
-  if (parts.length === 0 || parts.length > MAX_PART_NUMBER) throw new S3Error('MalformedXML');
+  if (parts.length === 0) throw new S3Error('MalformedXML');
   let previous = 0;
   return parts.map((part) => {
     const number = textOf(childElements(part, 'PartNumber')[0])?.trim();

@@ -17,11 +17,14 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
     throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5 or x-amz-checksum-*');
   }
 
-  const document = parseXml(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES));
-  const root = document.Delete;
-  if (root === undefined) throw new S3Error('MalformedXML');
+  // More than 1,000 keys is MalformedXML, refused as the 1,001st <Object> is read (https://github.com/aws/aws-sdk/issues/602).
+  const root = parseXml(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES), {
+    root: 'Delete',
+    repeated: 'Object',
+    maxRepeated: MAX_KEYS_PER_REQUEST,
+  });
   const objects = childElements(root, 'Object');
-  if (objects.length === 0 || objects.length > MAX_KEYS_PER_REQUEST) throw new S3Error('MalformedXML');
+  if (objects.length === 0) throw new S3Error('MalformedXML');
   const quiet = textOf(childElements(root, 'Quiet')[0])?.trim().toLowerCase() === 'true';
 
   // Validate the whole document before deleting anything.

@@ -3,9 +3,10 @@ import { S3Error } from '../http/s3-error.js';
 
 /**
  * Reads a request document (XML of DeleteObjects, CompleteMultipartUpload …) into memory,
- * refusing more than `limit` bytes: these are small by S3's own rules, never object bodies.
+ * refusing more than `limit` bytes: these are small by S3's own rules, never object bodies. The
+ * bytes are returned as they came: decoding them is the XML parser's (it refuses invalid UTF-8).
  */
-export async function readSmallBody(stream: Readable, limit: number): Promise<string> {
+export async function readSmallBody(stream: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
@@ -16,5 +17,5 @@ export async function readSmallBody(stream: Readable, limit: number): Promise<st
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
