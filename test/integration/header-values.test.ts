@@ -106,13 +106,13 @@ function exchange(endpoint: string, head: Buffer, body = Buffer.alloc(0)): Promi
 }
 
 /**
- * A request signed with the AWS SDK's SigV4 signer and written byte for byte: each header value is
- * sent as Latin-1 bytes (node:http would send the UTF-8 of chars U+0080-U+00FF), which is how a
- * header carries the UTF-8 bytes of non-ASCII text.
+ * A request signed with the AWS SDK's SigV4 signer (in headers, or presigned in the query) and
+ * written byte for byte: each header value is sent as Latin-1 bytes (node:http would send the
+ * UTF-8 of chars U+0080-U+00FF), which is how a header carries the UTF-8 bytes of non-ASCII text.
  */
 async function wireRequest(
   env: BucketEnv,
-  init: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string },
+  init: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; presign?: boolean },
 ): Promise<WireResponse> {
   const url = new URL(env.S3_ENDPOINT);
   const signer = new SignatureV4({
@@ -123,7 +123,7 @@ async function wireRequest(
     uriEscapePath: false,
   });
   const body = Buffer.from(init.body ?? '');
-  const signed = await signer.sign({
+  const request = {
     method: init.method,
     protocol: url.protocol,
     hostname: url.hostname,
@@ -132,8 +132,14 @@ async function wireRequest(
     query: init.query ?? {},
     headers: { host: url.host, ...init.headers },
     body: init.body ?? '',
-  });
-  const query = Object.entries(init.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+  };
+  // A presigned URL signs no payload, as the SDK's presigner does (X-Amz-Content-Sha256=UNSIGNED-PAYLOAD, hoisted into the query).
+  const signed = init.presign
+    ? await signer.presign({ ...request, headers: { ...request.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, { expiresIn: 60 })
+    : await signer.sign(request);
+  const query = Object.entries(signed.query as Record<string, string>)
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .join('&');
   let head = `${init.method} ${init.path}${query ? `?${query}` : ''} HTTP/1.1\r\n`;
   for (const [name, value] of Object.entries({ ...signed.headers, 'content-length': String(body.length), connection: 'close' })) head += `${name}: ${value}\r\n`;
   return exchange(env.S3_ENDPOINT, Buffer.from(`${head}\r\n`, 'latin1'), body);
@@ -172,7 +178,19 @@ describe('response-* overrides', () => {
     }
   }
 
-  it('presigned GET and HEAD links with each bad value → 400, the GET with S3\'s error document', async () => {
+  it('presigned GET and HEAD (the AWS SigV4 presigner) with each bad value in each parameter, response-expires included → 400', async () => {
+    for (const [parameter] of OVERRIDES) {
+      for (const [, value, message] of BAD_VALUES) {
+        const query = { [parameter]: value };
+        const get = await wireRequest(t.emulator.env(Bucket), { method: 'GET', path: `/${Bucket}/object.txt`, query, presign: true });
+        expect(get.status).toBe(400);
+        expect(errorFields(get.text)).toMatchObject({ Code: 'InvalidArgument', Message: message, ArgumentName: parameter });
+        expect((await wireRequest(t.emulator.env(Bucket), { method: 'HEAD', path: `/${Bucket}/object.txt`, query, presign: true })).status).toBe(400);
+      }
+    }
+  });
+
+  it('presigned GET and HEAD links (the SDK\'s getSignedUrl) with each bad value → 400, the GET with S3\'s error document', async () => {
     for (const [parameter, field] of OVERRIDES) {
       if (parameter === 'response-expires') continue;
       for (const [, value, message] of BAD_VALUES) {
