@@ -44,7 +44,8 @@ export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata
     assertStorableHeaderValue(name, text);
     const metaName = name.slice('x-amz-meta-'.length);
     userMetadata[metaName] = text;
-    metadataBytes += Buffer.byteLength(metaName) + Buffer.byteLength(text);
+    // One char per byte: header values (and form fields, as objectMetadataFrom receives them) are read as Latin-1.
+    metadataBytes += Buffer.byteLength(metaName, 'latin1') + Buffer.byteLength(text, 'latin1');
   }
   if (metadataBytes > MAX_USER_METADATA_BYTES) {
     throw new S3Error('MetadataTooLarge', undefined, { Size: metadataBytes, MaxSizeAllowed: MAX_USER_METADATA_BYTES });

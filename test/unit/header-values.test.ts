@@ -137,4 +137,13 @@ describe('objectMetadataFrom', () => {
       userMetadata: { t: latin1 },
     });
   });
+  it('counts metadata size in the bytes the headers carried (2 KB), not in the UTF-8 of their Latin-1 reading', () => {
+    const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    // 1 + 2 × 1023 = 2047 bytes on the wire.
+    expect(objectMetadataFrom({ 'x-amz-meta-a': latin1('é'.repeat(1023)) }).userMetadata.a).toHaveLength(2046);
+    expect(thrownS3Error(() => objectMetadataFrom({ 'x-amz-meta-ab': latin1('é'.repeat(1024)) }))).toMatchObject({
+      code: 'MetadataTooLarge',
+      fields: { Size: 2050, MaxSizeAllowed: 2048 },
+    });
+  });
 });
