@@ -341,24 +341,29 @@ describe('CopyObject with x-amz-metadata-directive REPLACE', () => {
     }
   });
 
-  it('a replacement header with a control character never reaches the app: Node\'s parser answers 400 and nothing is stored', async () => {
-    await put('source.txt');
-    const url = new URL(t.emulator.endpoint);
-    const status = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
-        socket.write(
-          `PUT /${Bucket}/copy.txt HTTP/1.1\r\nHost: ${url.host}\r\nx-amz-copy-source: /${Bucket}/source.txt\r\n` +
-            'x-amz-metadata-directive: REPLACE\r\nx-amz-meta-note: a\u0001b\r\nContent-Length: 0\r\n\r\n',
-        );
+});
+
+describe('headers of PutObject, CreateMultipartUpload and CopyObject REPLACE', () => {
+  // Node's parser refuses a control character in any header before the app sees it (the rule in
+  // objectMetadataFrom is pinned for this path by test/unit/header-values.test.ts).
+  const requests = (name: string, value: string) => [
+    `PUT /${Bucket}/target.txt HTTP/1.1\r\n${name}: ${value}\r\nContent-Length: 0\r\n`,
+    `POST /${Bucket}/target.txt?uploads HTTP/1.1\r\n${name}: ${value}\r\nContent-Length: 0\r\n`,
+    `PUT /${Bucket}/target.txt HTTP/1.1\r\nx-amz-copy-source: /${Bucket}/source.txt\r\nx-amz-metadata-directive: REPLACE\r\n${name}: ${value}\r\nContent-Length: 0\r\n`,
+  ];
+  for (const name of ['x-amz-meta-note', 'content-type', 'content-disposition']) {
+    for (const [kind, value] of [['bare CR', 'a\rb'], ['NUL', 'a\u0000b'], ['U+0001', 'a\u0001b'], ['DEL', 'a\u007fb']]) {
+      it(`${name} with ${kind} never reaches the app: 400 and nothing stored`, async () => {
+        await put('source.txt');
+        const host = new URL(t.emulator.endpoint).host;
+        for (const request of requests(name, value)) {
+          const res = await exchange(t.emulator.endpoint, Buffer.from(`${request}Host: ${host}\r\n\r\n`, 'latin1'));
+          expect(res.status).toBe(400);
+        }
+        await expectAbsent('target.txt');
       });
-      let answer = '';
-      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-      socket.on('close', () => resolve(answer.split('\r\n')[0]));
-      socket.on('error', reject);
-    });
-    expect(status).toMatch(/^HTTP\/1\.1 400 /);
-    await expectAbsent('copy.txt');
-  });
+    }
+  }
 });
 
 /**
