@@ -4,6 +4,7 @@ import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
+import { renderHeaderValue, userMetadataHeaders } from './header-values.js';
 import { checksumElement } from './multipart-common.js';
 import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
@@ -18,10 +19,24 @@ function metadataDirective(headers: IncomingHttpHeaders): 'COPY' | 'REPLACE' {
   return directive;
 }
 
-/** The metadata a COPY directive carries over: content headers and user metadata. */
+/**
+ * The metadata a COPY directive carries over: content headers and user metadata, as GetObject
+ * would send them, so that a value an older version stored unsendable is not copied as it was.
+ */
 function metadataOf(record: ObjectRecord): ObjectMetadata {
-  const { contentType, cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, userMetadata } = record;
-  return { contentType, cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, userMetadata };
+  const rendered = (value: string | undefined) => (value === undefined ? undefined : renderHeaderValue(value));
+  const userMetadata = Object.fromEntries(
+    userMetadataHeaders(record.userMetadata).headers.map(([header, value]) => [header.slice('x-amz-meta-'.length), value]),
+  );
+  return {
+    contentType: rendered(record.contentType),
+    cacheControl: rendered(record.cacheControl),
+    contentDisposition: rendered(record.contentDisposition),
+    contentEncoding: rendered(record.contentEncoding),
+    contentLanguage: rendered(record.contentLanguage),
+    expires: rendered(record.expires),
+    userMetadata,
+  };
 }
 
 /** `x-amz-checksum-algorithm`: the algorithm the copy's checksum is to be of, if not the source's. */

@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { ObjectRecord } from '../store/index.js';
 import { S3Error } from '../http/s3-error.js';
 import { evaluateReadConditions, readConditionsFrom } from './conditions.js';
+import { renderHeaderValue, responseOverrideValue, userMetadataHeaders } from './header-values.js';
 import { parseRange, type ByteRange } from './range.js';
 import { parsePartNumber } from './multipart-common.js';
 import type { OperationContext } from './types.js';
@@ -21,11 +22,25 @@ const RESPONSE_OVERRIDES: ReadonlyArray<[string, string]> = [
 
 type SentChecksum = NonNullable<ObjectRecord['checksum']>;
 
-function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, query: URLSearchParams, checksum: SentChecksum | undefined): void {
+/**
+ * The `response-*` overrides the request asks for, as [header, value].
+ * @throws S3Error InvalidArgument for a value that cannot be a header value (see responseOverrideValue).
+ */
+function responseOverridesOf(query: URLSearchParams): Array<[string, string]> {
+  const overrides: Array<[string, string]> = [];
+  for (const [parameter, header] of RESPONSE_OVERRIDES) {
+    const value = query.get(parameter);
+    if (value !== null) overrides.push([header, responseOverrideValue(parameter, value)]);
+  }
+  return overrides;
+}
+
+/** Every stored value goes through renderHeaderValue: an object an older version stored with a bad value stays readable. */
+function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, overrides: Array<[string, string]>, checksum: SentChecksum | undefined): void {
   ctx.set('Last-Modified', record.lastModified.toUTCString());
-  ctx.set('ETag', record.etag);
+  ctx.set('ETag', renderHeaderValue(record.etag));
   ctx.set('Accept-Ranges', 'bytes');
-  ctx.set('Content-Type', record.contentType ?? DEFAULT_CONTENT_TYPE);
+  ctx.set('Content-Type', renderHeaderValue(record.contentType ?? DEFAULT_CONTENT_TYPE));
   const stored: Array<[string, string | undefined]> = [
     ['Cache-Control', record.cacheControl],
     ['Content-Disposition', record.contentDisposition],
@@ -33,14 +48,13 @@ function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, query: URLSear
     ['Content-Language', record.contentLanguage],
     ['Expires', record.expires],
   ];
-  for (const [name, value] of stored) if (value !== undefined) ctx.set(name, value);
-  for (const [name, value] of Object.entries(record.userMetadata)) ctx.set(`x-amz-meta-${name}`, value);
-  for (const [param, header] of RESPONSE_OVERRIDES) {
-    const value = query.get(param);
-    if (value !== null) ctx.set(header, value);
-  }
+  for (const [name, value] of stored) if (value !== undefined) ctx.set(name, renderHeaderValue(value));
+  const metadata = userMetadataHeaders(record.userMetadata);
+  for (const [name, value] of metadata.headers) ctx.set(name, value);
+  if (metadata.missing > 0) ctx.set('x-amz-missing-meta', String(metadata.missing));
+  for (const [header, value] of overrides) ctx.set(header, value);
   if (checksum) {
-    ctx.set(`x-amz-checksum-${checksum.algorithm.toLowerCase()}`, checksum.value);
+    ctx.set(`x-amz-checksum-${checksum.algorithm.toLowerCase()}`, renderHeaderValue(checksum.value));
     ctx.set('x-amz-checksum-type', checksum.type);
   }
 }
@@ -76,6 +90,7 @@ export function prepareObjectRead(op: OperationContext): { record: ObjectRecord;
   const { req, store, ctx } = op;
   const partNumberParameter = req.query.get('partNumber');
   const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
+  const overrides = responseOverridesOf(req.query);
   const rangeHeader = req.headers.range;
   if (partNumber !== undefined && rangeHeader !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
@@ -95,7 +110,7 @@ export function prepareObjectRead(op: OperationContext): { record: ObjectRecord;
     // A whole-object checksum says nothing about a part of it: never sent for a range.
     checksum = checksumMode && range === undefined ? record.checksum : undefined;
   }
-  setObjectHeaders(ctx, record, req.query, checksum);
+  setObjectHeaders(ctx, record, overrides, checksum);
   if (record.partsCount !== undefined && partNumber !== undefined) ctx.set('x-amz-mp-parts-count', String(record.partsCount));
   if (range) {
     ctx.status = 206;

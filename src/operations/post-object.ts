@@ -10,6 +10,7 @@ import { uriEncodeText } from '../auth/uri-encoding.js';
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import { MAX_KEY_BYTES } from '../limits.js';
+import { assertStorableHeaderValue, formFieldAsHeaderValue } from './header-values.js';
 import { objectMetadataFrom } from './put-object.js';
 import type { OperationHandler } from './types.js';
 
@@ -47,10 +48,16 @@ function objectKey(key: string | undefined, filename: string | undefined): strin
   return resolved;
 }
 
-/** success_action_redirect (or the older `redirect`) when it is an absolute http(s) URL; S3 ignores anything else. */
+/**
+ * success_action_redirect (or the older `redirect`) when it is an absolute http(s) URL; S3 ignores
+ * anything else. It becomes the Location header, so a control character in it is refused.
+ * @throws S3Error InvalidArgument naming the field.
+ */
 function redirectTarget(fields: ReadonlyMap<string, string>): URL | undefined {
-  const value = fields.get('success_action_redirect') ?? fields.get('redirect');
+  const name = fields.has('success_action_redirect') ? 'success_action_redirect' : 'redirect';
+  const value = fields.get(name);
   if (!value) return undefined;
+  assertStorableHeaderValue(name, value);
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
@@ -63,7 +70,11 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   const form = req.form!;
   const key = objectKey(form.fields.get('key'), form.filename);
   const headers = formFieldsAsHeaders(form.fields);
-  const metadata = objectMetadataFrom(headers);
+  // The fields' text as the bytes a header would carry, so that form and header uploads store alike.
+  const metadata = objectMetadataFrom(
+    Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? formFieldAsHeaderValue(value) : value])),
+  );
+  const redirect = redirectTarget(form.fields);
   const range = form.contentLengthRange;
 
   // Only the x-amz-checksum-* fields speak about the payload; the rest are metadata.
@@ -97,7 +108,6 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   ctx.set('Location', location);
   if (record.checksum) ctx.set(`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`, record.checksum.value);
 
-  const redirect = redirectTarget(form.fields);
   if (redirect) {
     redirect.searchParams.append('bucket', bucket);
     redirect.searchParams.append('key', key);

@@ -3,6 +3,7 @@ import { S3Error } from '../http/s3-error.js';
 import { MAX_PUT_BYTES } from '../limits.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { etagListMatches } from './conditions.js';
+import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';
 import type { OperationHandler } from './types.js';
 
 /** S3 limits user metadata (names and values of x-amz-meta-*) to 2 KB. */
@@ -20,16 +21,31 @@ function storedContentEncoding(header: string | undefined): string | undefined {
   return codings.length ? codings.join(', ') : undefined;
 }
 
-/** The object metadata a write request carries (PutObject, and later CreateMultipartUpload/CopyObject REPLACE). */
+/** The content headers an object keeps and returns. */
+const STORED_CONTENT_HEADERS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+
+/**
+ * The object metadata a write request carries (PutObject, CreateMultipartUpload, CopyObject
+ * REPLACE, and PostObject's fields as headers). Every value is one a later GET can send back.
+ * @throws S3Error InvalidArgument for a control character in a stored value or a metadata name
+ *   that is not a header name (both reach here only from form fields); MetadataTooLarge over 2 KB.
+ */
 export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata {
   const userMetadata: Record<string, string> = {};
   let metadataBytes = 0;
+  for (const name of STORED_CONTENT_HEADERS) {
+    const value = single(headers, name);
+    if (value !== undefined) assertStorableHeaderValue(name, value);
+  }
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const text = Array.isArray(value) ? value.join(',') : value;
+    assertStorableHeaderName(name);
+    assertStorableHeaderValue(name, text);
     const metaName = name.slice('x-amz-meta-'.length);
     userMetadata[metaName] = text;
-    metadataBytes += Buffer.byteLength(metaName) + Buffer.byteLength(text);
+    // One char per byte: header values (and form fields, as objectMetadataFrom receives them) are read as Latin-1.
+    metadataBytes += Buffer.byteLength(metaName, 'latin1') + Buffer.byteLength(text, 'latin1');
   }
   if (metadataBytes > MAX_USER_METADATA_BYTES) {
     throw new S3Error('MetadataTooLarge', undefined, { Size: metadataBytes, MaxSizeAllowed: MAX_USER_METADATA_BYTES });
