@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RequestListener, Server } from 'node:http';
+import type { RequestListener, Server, ServerOptions } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 
@@ -56,10 +56,10 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
   return { cert: pems.cert, key: pems.private, certFile };
 }
 
-/** An https server for `tls`; a certificate or key that is not usable PEM is an error that says so. */
-export function createTlsServer(tls: { cert: string; key: string }, listener: RequestListener): Server {
+/** An https server for `tls` with the http `options`; a certificate or key that is not usable PEM is an error that says so. */
+export function createTlsServer(tls: { cert: string; key: string }, options: ServerOptions, listener: RequestListener): Server {
   try {
-    return createServer({ cert: tls.cert, key: tls.key }, listener);
+    return createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
   } catch (err) {
     throw new Error(`the TLS certificate or key is not usable (PEM certificate and matching private key expected): ${(err as Error).message}`);
   }
