@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { RequestListener, Server, ServerOptions } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
   const certFile = join(dir, CERT_FILE);
   const keyFile = join(dir, KEY_FILE);
   if (existsSync(certFile) && existsSync(keyFile)) {
+    // The private key is the owner's only, whoever wrote it.
+    if ((statSync(keyFile).mode & 0o077) !== 0) chmodSync(keyFile, 0o600);
     return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
   }
   const notBeforeDate = new Date(Date.now() - 60 * 60 * 1000);
@@ -50,7 +52,7 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
       },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
   writeFileSync(certFile, pems.cert);
   return { cert: pems.cert, key: pems.private, certFile };
