@@ -35,7 +35,7 @@ export function assertValidRequestTimeout(ms: unknown): asserts ms is number {
  * attached to the body, so its consumers read it exactly as they would without the watch.
  */
 export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout: () => void): void {
-  if (idleMs === 0 || req.complete) return;
+  if (idleMs === 0 || req.complete || !hasBody(req)) return;
   const socket = req.socket;
   const windowMs = RATE_WINDOW_FACTOR * idleMs;
   const minWindowBytes = Math.ceil((MIN_BODY_BYTES_PER_SECOND * windowMs) / 1000);
@@ -44,9 +44,13 @@ export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout
   let windowStartedAt = lastProgressAt;
   let windowStartBytes = lastBytes;
 
+  const stop = () => {
+    clearInterval(timer);
+    socket.off('close', stop);
+  };
   const tick = () => {
     if (req.complete || socket.destroyed) {
-      clearInterval(timer);
+      stop();
       return;
     }
     const now = performance.now();
@@ -64,7 +68,7 @@ export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout
     const idle = now - lastProgressAt >= idleMs;
     const tooSlow = now - windowStartedAt >= windowMs && bytes - windowStartBytes < minWindowBytes;
     if (idle || tooSlow) {
-      clearInterval(timer);
+      stop();
       onTimeout();
       return;
     }
@@ -76,5 +80,11 @@ export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout
   // A quarter of the limit: a timeout fires between 1 and 1.25 times the limit after the last byte.
   const timer = setInterval(tick, Math.max(1, Math.floor(idleMs / 4)));
   timer.unref();
-  socket.once('close', () => clearInterval(timer));
+  socket.on('close', stop);
+}
+
+/** Whether the request has a body at all (RFC 9112 §6.3): a Content-Length above 0, or Transfer-Encoding. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

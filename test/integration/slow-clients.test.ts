@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/index.js';
@@ -207,5 +208,39 @@ describe('the requestTimeout option', () => {
     await expect(startEmulator({ requestTimeout: value as number })).rejects.toThrow(
       /requestTimeout must be a whole number of milliseconds ≥ 0 \(0 disables it\)/,
     );
+  });
+});
+
+describe('over https', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ buckets: [Bucket], requestTimeout: REQUEST_TIMEOUT, tls: true });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  /** Sends `bytes` over TLS; resolves with what came back once the server closed the connection. */
+  function tlsExchange(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: emulator.port, ca: emulator.certificate!.pem, servername: 'localhost' }, () => socket.write(bytes, 'latin1'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+  }
+
+  it('a stalled body gets RequestTimeout too', async () => {
+    const head = await signedRequestHead(emulator.env(Bucket), { method: 'PUT', path: '/test-bucket/tls-stall', headers: { 'content-length': '10' } });
+    const text = await tlsExchange(`${head}abc`);
+    expect(statusOf(text)).toBe(400);
+    expect(errorFields(text)).toMatchObject({ Code: 'RequestTimeout', Message: TIMEOUT_MESSAGE });
+  });
+
+  it('a NUL in a header gets the S3 XML 400 from the clientError handler', async () => {
+    const text = await tlsExchange('GET /test-bucket/k HTTP/1.1\r\nHost: localhost\r\nX-A: a\0b\r\n\r\n');
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(errorFields(text).Code).toBe('BadRequest');
   });
 });
