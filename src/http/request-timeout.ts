@@ -44,10 +44,7 @@ export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout
   let windowStartedAt = lastProgressAt;
   let windowStartBytes = lastBytes;
 
-  const stop = () => {
-    clearInterval(timer);
-    socket.off('close', stop);
-  };
+  const stop = () => clearInterval(timer);
   const tick = () => {
     if (req.complete || socket.destroyed) {
       stop();
@@ -80,7 +77,9 @@ export function watchRequestBody(req: IncomingMessage, idleMs: number, onTimeout
   // A quarter of the limit: a timeout fires between 1 and 1.25 times the limit after the last byte.
   const timer = setInterval(tick, Math.max(1, Math.floor(idleMs / 4)));
   timer.unref();
-  socket.on('close', stop);
+  // 'close' comes once the body has been read (or dumped) or the request was aborted; a request
+  // whose response is done but whose body never ends is caught by the tick's socket check.
+  req.once('close', stop);
 }
 
 /** Whether the request has a body at all (RFC 9112 §6.3): a Content-Length above 0, or Transfer-Encoding. */
