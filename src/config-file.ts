@@ -24,6 +24,8 @@ export interface SmllStorageConfig {
   cors?: unknown;
   /** Bucket name → directory (relative to the config file) uploaded into it at start. */
   seed?: Record<string, string>;
+  /** Milliseconds; as startEmulator's `requestTimeout` (0 disables). */
+  requestTimeout?: number;
 }
 
 /** A config value that is not what the file format allows; the message names the file and key. */
@@ -42,6 +44,11 @@ const boolean: Check = (value, where) => {
 const port: Check = (value, where) => {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
     throw new ConfigError(`${where}: expected a port number 0..65535, got ${describe(value)}`);
+  }
+};
+const milliseconds: Check = (value, where) => {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new ConfigError(`${where}: expected a whole number of milliseconds ≥ 0 (0 disables it), got ${describe(value)}`);
   }
 };
 const stringList: Check = (value, where) => {
@@ -96,6 +103,7 @@ const topLevelKeys: Record<keyof SmllStorageConfig, Check> = {
   allow: stringList,
   cors: corsRules,
   seed: seedMap,
+  requestTimeout: milliseconds,
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

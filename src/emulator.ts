@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,9 @@ import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 import { seedBucket } from './seed.js';
-import { createTlsServer, selfSignedTls } from './tls.js';
+import { selfSignedTls } from './tls.js';
+import { createS3Server } from './http/server.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
 export interface BucketDefinition {
@@ -58,6 +60,12 @@ export interface EmulatorOptions {
    * per data dir (`<dataDir>/tls/cert.pem`); or give a PEM certificate and key.
    */
   tls?: boolean | { cert: string; key: string };
+  /**
+   * Milliseconds a client may take to send a request's headers, and a request body may go without
+   * a byte, before S3's `400 RequestTimeout` and a closed connection; a body must also average
+   * 1 KiB/s over each window of 3 × this. Default 20000 (S3's); 0 disables all three.
+   */
+  requestTimeout?: number;
 }
 
 /** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
@@ -150,6 +158,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const uploadExpiry = options.uploadExpiry ?? DEFAULT_UPLOAD_EXPIRY_MS;
   assertValidUploadExpiry(uploadExpiry);
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  assertValidRequestTimeout(requestTimeout);
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
@@ -187,18 +197,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     corsRules: (bucket) => corsByBucket.get(bucket),
     log: options.log,
     sigv2: options.sigv2 ?? 'accept',
+    requestTimeout,
   });
   let tls: { cert: string; key: string; certFile?: string } | undefined;
   let server: Server;
   try {
     tls = options.tls === true ? await selfSignedTls(dataDir) : options.tls || undefined;
-    server = tls ? createTlsServer(tls, app.callback()) : createServer(app.callback());
+    server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
   } catch (err) {
     discard();
     throw err;
   }
-  // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.
-  server.keepAliveTimeout = 60_000;
   try {
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);

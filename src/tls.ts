@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RequestListener, Server } from 'node:http';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { RequestListener, Server, ServerOptions } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 
@@ -23,6 +23,8 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
   const certFile = join(dir, CERT_FILE);
   const keyFile = join(dir, KEY_FILE);
   if (existsSync(certFile) && existsSync(keyFile)) {
+    // The private key is the owner's only, whoever wrote it.
+    if ((statSync(keyFile).mode & 0o077) !== 0) chmodSync(keyFile, 0o600);
     return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
   }
   const notBeforeDate = new Date(Date.now() - 60 * 60 * 1000);
@@ -50,16 +52,16 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
       },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
   writeFileSync(certFile, pems.cert);
   return { cert: pems.cert, key: pems.private, certFile };
 }
 
-/** An https server for `tls`; a certificate or key that is not usable PEM is an error that says so. */
-export function createTlsServer(tls: { cert: string; key: string }, listener: RequestListener): Server {
+/** An https server for `tls` with the http `options`; a certificate or key that is not usable PEM is an error that says so. */
+export function createTlsServer(tls: { cert: string; key: string }, options: ServerOptions, listener: RequestListener): Server {
   try {
-    return createServer({ cert: tls.cert, key: tls.key }, listener);
+    return createServer({ ...options, cert: tls.cert, key: tls.key }, listener);
   } catch (err) {
     throw new Error(`the TLS certificate or key is not usable (PEM certificate and matching private key expected): ${(err as Error).message}`);
   }

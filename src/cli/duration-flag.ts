@@ -11,3 +11,13 @@ export function parseDuration(value: string): number {
   }
   return ms;
 }
+
+/** `0` (no limit) or a duration as parseDuration reads it, in milliseconds: `--request-timeout`. */
+export function parseTimeout(value: string): number {
+  if (value.trim() === '0') return 0;
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError(`expected 0 (no limit) or a duration with a unit (ms, s, m, h or d), e.g. 20s or 300ms, got "${value}"`);
+  }
+}

@@ -16,6 +16,7 @@ export interface ExecFlags extends BucketFlags {
   dataDir?: string;
   tls?: boolean;
   log?: boolean;
+  requestTimeout?: number;
 }
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -31,7 +32,7 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const options = mergeWithConfig(
     config,
     {
-      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir }),
+      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     false,

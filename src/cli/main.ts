@@ -7,7 +7,7 @@ import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { CREDENTIAL_FORMATS, dotenv, parseSecretName, quoted } from './credential-formats.js';
 import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
-import { parseDuration } from './duration-flag.js';
+import { parseDuration, parseTimeout } from './duration-flag.js';
 import { bucketOptionsFromFlags, parseAllowFlag, type AllowFlags } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
@@ -54,6 +54,7 @@ interface ServeFlags {
   seed?: Record<string, string>;
   dotenv?: string;
   uploadExpiry?: number;
+  requestTimeout?: number;
 }
 
 /** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
@@ -92,7 +93,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
     config,
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
-      ...givenOnly(command, { sigv2: flags.sigv2 }),
+      ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     true,
@@ -149,6 +150,10 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+const REQUEST_TIMEOUT_HELP =
+  "answer S3's RequestTimeout and close when headers take this long or a body is idle this long, e.g. 20s, 500ms; " +
+  'bodies must also average 1 KiB/s over 3 × this; 0 disables (default 20s)';
+
 export function buildProgram(): Command {
   const program = new Command('smll-storage')
     .description('Local emulator of SMLL object storage: the S3 API that SMLL bucket credentials grant, and the same refusals.')
@@ -164,6 +169,7 @@ export function buildProgram(): Command {
     .option('--temp', 'use a throw-away data dir, removed on exit')
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
     .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
+    .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable); keys are generated when omitted', parseBucketFlag, [])
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
     .option(
@@ -206,6 +212,7 @@ export function buildProgram(): Command {
     })
     .option('--cors <BUCKET=FILE>', "the bucket's CORS rules, from a JSON file of S3 CORSRules (repeatable)", parseCorsFlag, {})
     .option('--tls', 'serve https with a self-signed certificate; the command gets AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS')
+    .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('--log', 'log requests to stderr')
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
 

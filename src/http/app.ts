@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate } from '../auth/sigv4.js';
@@ -15,6 +15,8 @@ import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type Co
 import { resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from './s3-error.js';
 import { renderXml } from './xml.js';
+import { escapeLogValue } from './log-escape.js';
+import { watchRequestBody } from './request-timeout.js';
 
 export interface AppConfig {
   store: Store;
@@ -29,6 +31,8 @@ export interface AppConfig {
   sigv2: SigV2Policy;
   /** The bucket's CORS rules, given at provisioning time; undefined: CORS is not enabled for it. */
   corsRules(bucket: string): readonly CorsRule[] | undefined;
+  /** Milliseconds a request body may go without a byte (see request-timeout.ts); 0: no limit. */
+  requestTimeout: number;
 }
 
 interface RequestState {
@@ -44,6 +48,48 @@ function nextRequestId(): string {
   return requestIdPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
+/** S3's host id header value for a request id. */
+function hostIdOf(requestId: string): string {
+  return Buffer.from(requestId).toString('base64');
+}
+
+/** S3's XML error document for `err`; `fields` are extra elements before RequestId. */
+function errorDocument(err: S3Error, requestId: string, fields: Record<string, string | undefined> = {}): string {
+  return renderXml(
+    'Error',
+    {
+      Code: err.code,
+      Message: err.message,
+      ...fields,
+      ...Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
+      RequestId: requestId,
+      HostId: hostIdOf(requestId),
+    },
+    null,
+  );
+}
+
+/**
+ * A whole HTTP/1.1 response carrying `err`'s error document, closing the connection: for requests
+ * the app never sees (Node's parser refused them), written straight to the socket.
+ */
+export function rawErrorResponse(err: S3Error): string {
+  const requestId = nextRequestId();
+  const body = errorDocument(err, requestId);
+  return [
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}`,
+    `Date: ${new Date().toUTCString()}`,
+    'Content-Type: application/xml',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `x-amz-request-id: ${requestId}`,
+    `x-amz-id-2: ${hostIdOf(requestId)}`,
+    'Server: AmazonS3',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
 /** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
 function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
@@ -56,19 +102,28 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
   if (ctx.method === 'HEAD' || err.status === 304) return;
   const s3 = ctx.state.s3;
   ctx.type = 'application/xml';
-  ctx.body = renderXml(
-    'Error',
-    {
-      Code: err.code,
-      Message: err.message,
-      ...(s3?.key !== undefined && (err.code === 'NoSuchKey' || err.code === 'InvalidRange') ? { Key: s3.key } : {}),
-      ...(s3?.bucket !== undefined && err.code === 'NoSuchBucket' ? { BucketName: s3.bucket } : {}),
-      ...Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
-      RequestId: ctx.state.requestId,
-      HostId: ctx.response.get('x-amz-id-2'),
-    },
-    null,
-  );
+  ctx.body = errorDocument(err, ctx.state.requestId, {
+    ...(s3?.key !== undefined && (err.code === 'NoSuchKey' || err.code === 'InvalidRange') ? { Key: s3.key } : {}),
+    ...(s3?.bucket !== undefined && err.code === 'NoSuchBucket' ? { BucketName: s3.bucket } : {}),
+  });
+}
+
+/**
+ * S3's RequestTimeout for a request whose body stalled, then the connection closed. The request
+ * is destroyed with that error once the answer is out, so that the pipeline still waiting for its
+ * body unwinds (an unfinished write leaves nothing) instead of waiting for bytes that cannot come;
+ * its own error response then finds the response already sent.
+ */
+function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void {
+  const { res, req } = ctx;
+  const err = new S3Error('RequestTimeout');
+  if (res.headersSent) {
+    req.destroy(err);
+    return;
+  }
+  const body = errorDocument(err, ctx.state.requestId);
+  res.writeHead(err.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body, () => req.destroy(err));
 }
 
 /**
@@ -85,15 +140,16 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     const requestId = nextRequestId();
     ctx.state.requestId = requestId;
     ctx.set('x-amz-request-id', requestId);
-    ctx.set('x-amz-id-2', Buffer.from(requestId).toString('base64'));
+    ctx.set('x-amz-id-2', hostIdOf(requestId));
     ctx.set('Server', 'AmazonS3');
+    watchRequestBody(ctx.req, config.requestTimeout, () => answerRequestTimeout(ctx));
     try {
       await next();
     } catch (err) {
       if (isS3Error(err)) {
         renderError(ctx, err);
       } else {
-        config.log?.(`internal error ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
+        config.log?.(`internal error ${requestId}: ${escapeLogValue((err as Error)?.stack ?? String(err))}`);
         renderError(ctx, new S3Error('InternalError'));
       }
     }
@@ -102,7 +158,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       const s3 = ctx.state.s3;
       const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
       const duration = (performance.now() - started).toFixed(1);
-      config.log(`${s3?.operation.name ?? ctx.method} ${target || '/'} ${ctx.status} ${duration}ms`);
+      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms`);
     }
   });
 
@@ -162,7 +218,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
     if (req.auth.kind === 'sigv2') {
       config.log?.(
-        `warning: ${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
+        `warning: ${req.operation.name} ${escapeLogValue(`${req.bucket ?? ''}${req.key ? `/${req.key}` : ''}`)} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
       );
     }

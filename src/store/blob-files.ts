@@ -46,8 +46,8 @@ export class BlobFiles {
    */
   static open(dataDir: string, durable: boolean, isReferenced: (blobId: string) => boolean): BlobFiles {
     const files = new BlobFiles(dataDir, durable);
-    fs.mkdirSync(files.#tmpDir, { recursive: true });
-    fs.mkdirSync(files.#blobsDir, { recursive: true });
+    fs.mkdirSync(files.#tmpDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(files.#blobsDir, { recursive: true, mode: 0o700 });
     files.#collectOrphans(isReferenced);
     if (durable) {
       fsyncDirectory(files.#blobsDir);
@@ -114,7 +114,7 @@ export class BlobFiles {
   #createShard(blobId: string): boolean {
     const shard = join(this.#blobsDir, blobId.slice(0, 2));
     if (fs.existsSync(shard)) return false;
-    fs.mkdirSync(shard, { recursive: true });
+    fs.mkdirSync(shard, { recursive: true, mode: 0o700 });
     // The shard directory must outlive a power loss as surely as the blob renamed into it.
     if (this.#durable) fsyncDirectory(this.#blobsDir);
     return true;

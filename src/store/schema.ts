@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
@@ -102,8 +103,23 @@ const migrations: readonly string[] = [
   `,
 ];
 
-/** Opens (creating if needed) the metadata database and brings its schema up to date. */
+/**
+ * The database holds every bucket's secret key: it is made readable by its owner only before
+ * SQLite opens it, since SQLite gives the -wal and -shm files it creates the database file's mode.
+ * Files of an older version (created 0644) are narrowed too.
+ */
+function restrictToOwner(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+    // Changed only when group or others may read it: a start-up writes nothing that is already right.
+    if (mode !== undefined && (mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
+/** Opens (creating if needed, mode 0600) the metadata database and brings its schema up to date. */
 export function openMetadataDatabase(path: string, durable: boolean): Database.Database {
+  restrictToOwner(path);
   // timeout 0: a data directory held by another process must fail now, not after 5 s.
   const db = new Database(path, { timeout: 0 });
   try {

@@ -113,7 +113,8 @@ export class Store {
   /** Creates directories and schema as needed and collects orphan files. */
   static open(options: StoreOptions): Store {
     const durable = options.durable ?? false;
-    fs.mkdirSync(options.dataDir, { recursive: true });
+    // Only the owner may enter a data dir the store creates; one the user made keeps its mode.
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const db = openMetadataDatabase(join(options.dataDir, 'metadata.sqlite'), durable);
     try {
       const statements = prepareStatements(db);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/cli/duration-flag.js';
+import { parseDuration, parseTimeout } from '../../src/cli/duration-flag.js';
 
 describe('--upload-expiry ages', () => {
   it('reads a positive number with a unit', () => {
@@ -13,6 +13,21 @@ describe('--upload-expiry ages', () => {
   it('refuses zero, a missing or unknown unit, and anything else, saying what it expects', () => {
     for (const bad of ['0h', '24', 'h', '1.5h', '-1h', '24 hours', '', '99999999999999999d']) {
       expect(() => parseDuration(bad)).toThrow(/expected a positive age with a unit \(ms, s, m, h or d\)/);
+    }
+  });
+});
+
+describe('--request-timeout', () => {
+  it('reads 0 (no limit) or a duration with a unit, in milliseconds', () => {
+    expect(parseTimeout('0')).toBe(0);
+    expect(parseTimeout('300ms')).toBe(300);
+    expect(parseTimeout('20s')).toBe(20_000);
+    expect(parseTimeout('2m')).toBe(120_000);
+  });
+
+  it('refuses a number without a unit (other than 0) and anything else, saying what it expects', () => {
+    for (const bad of ['20', '0s', '-1s', 's', '1.5s', '']) {
+      expect(() => parseTimeout(bad)).toThrow(/expected 0 \(no limit\) or a duration with a unit \(ms, s, m, h or d\), e\.g\. 20s or 300ms/);
     }
   });
 });

@@ -1,0 +1,66 @@
+import { connect, type Socket } from 'node:net';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { BucketEnv } from '../src/index.js';
+
+/**
+ * A SigV4-signed request line and header section (ending in the blank line), signed by the AWS
+ * SDK's own signer, for tests that then send the body byte by byte (or not at all) on a raw socket.
+ */
+export async function signedRequestHead(
+  env: BucketEnv,
+  init: { method: string; path: string; headers?: Record<string, string>; payloadHash?: string },
+): Promise<string> {
+  const url = new URL(env.S3_ENDPOINT);
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
+    region: env.S3_REGION,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign({
+    method: init.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: init.path,
+    query: {},
+    headers: { host: url.host, 'x-amz-content-sha256': init.payloadHash ?? 'UNSIGNED-PAYLOAD', ...init.headers },
+  });
+  const lines = Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`);
+  return `${init.method} ${init.path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** A raw connection: what the server sent, and whether (and when) it closed the connection. */
+export interface RawConnection {
+  socket: Socket;
+  /** Everything received so far, as latin1 text. */
+  received(): string;
+  /** Resolves once the server has closed the connection (end or reset), with the time it took from `connectRaw`. */
+  closed: Promise<{ afterMs: number }>;
+}
+
+export async function connectRaw(port: number): Promise<RawConnection> {
+  const started = performance.now();
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  // A reset after the answer is the server closing too.
+  socket.on('error', () => {});
+  const closed = new Promise<{ afterMs: number }>((resolve) => socket.once('close', () => resolve({ afterMs: performance.now() - started })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, received: () => text, closed };
+}
+
+/** Status code of the first response in `text`. */
+export function statusOf(text: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1] ?? 0);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
