@@ -9,7 +9,7 @@ import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { formFieldsAsHeaders, readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
-import type { BucketRecord, Store } from '../store/index.js';
+import { StorageFault, type BucketRecord, type Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
@@ -72,6 +72,18 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
 }
 
 /**
+ * The S3 error for a write the data dir refused (the store left nothing of it). S3 has no "disk
+ * full" error: a full data dir is 503 ServiceUnavailable, the code S3 gives when it cannot take a
+ * request for now and a retry later may succeed (as here, once objects are deleted), and which
+ * every SDK knows and retries with backoff; minio's own answer, 507 XMinioStorageFull
+ * (cmd/api-errors.go), is a code no AWS SDK knows. An I/O error is a fault of the server: 500
+ * InternalError. Either way the message says what happened in the data dir.
+ */
+function storageFaultError(fault: StorageFault): S3Error {
+  return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
+}
+
+/**
  * The HTTP front: one koa middleware chain in pipeline order
  * (resolve → authenticate → authorize → decode body → operation), with every failure
  * rendered once as S3's XML error document.
@@ -92,10 +104,17 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     } catch (err) {
       if (isS3Error(err)) {
         renderError(ctx, err);
+      } else if (err instanceof StorageFault) {
+        config.log?.(`storage fault ${requestId}: ${err.message}`);
+        renderError(ctx, storageFaultError(err));
       } else {
         config.log?.(`internal error ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
         renderError(ctx, new S3Error('InternalError'));
       }
+      // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
+      // piped nowhere: the rest is read and dropped, so that a client still sending gets to
+      // read this answer instead of stalling until it times out.
+      if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
     addCorsHeaders(ctx);
     if (config.log) {
