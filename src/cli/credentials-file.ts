@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BucketCredentials } from '../emulator.js';
+import { isOutOfSpace } from '../store/storage-fault.js';
 
 /**
  * `<dataDir>/credentials.json`: every bucket's credentials with the endpoint the last `serve`
@@ -26,9 +27,33 @@ export function writePrivateFile(path: string, text: string): void {
   }
 }
 
-export function writeCredentialsFile(dataDir: string, buckets: string[], credentialsOf: (bucket: string) => BucketCredentials): void {
+/**
+ * Writes `<dataDir>/credentials.json`, unless it already holds exactly this text: a restart with
+ * the same buckets and endpoint writes nothing. On a full disk the file keeps its previous text
+ * and this returns a warning saying so, rather than throwing: a server that cannot start cannot
+ * be used to delete objects and free the space.
+ */
+export function writeCredentialsFile(dataDir: string, buckets: string[], credentialsOf: (bucket: string) => BucketCredentials): string | undefined {
   const file: CredentialsFile = { buckets: Object.fromEntries(buckets.map((bucket) => [bucket, credentialsOf(bucket)])) };
-  writePrivateFile(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  const path = join(dataDir, CREDENTIALS_FILE);
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  if (readIfExists(path) === text) return undefined;
+  try {
+    writePrivateFile(path, text);
+  } catch (err) {
+    if (!isOutOfSpace(err)) throw err;
+    return `cannot update ${path}, the data dir is full (${(err as NodeJS.ErrnoException).code}): \`smll-storage credentials\` shows what the previous start wrote.`;
+  }
+  return undefined;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 /** The credentials serve persisted for `bucket`; throws a message saying what is missing. */

@@ -1,0 +1,58 @@
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliTestScope, startCli } from '../cli-process.js';
+
+const { running, tempDir } = cliTestScope('smll-restart-writes-');
+
+/** Identity and last change of every file under `dir`: a file rewritten (even with equal bytes) or replaced by rename shows up. */
+function snapshot(dir: string): Record<string, { ino: number; mtimeMs: number; size: number }> {
+  const files: Record<string, { ino: number; mtimeMs: number; size: number }> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { ino, mtimeMs, size } = statSync(path);
+    files[path.slice(dir.length + 1)] = { ino, mtimeMs, size };
+  }
+  return files;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('a restart writes nothing that did not change (so that it comes up on a full disk)', () => {
+  it('credentials.json, the TLS certificate and key, the metadata database, seeded objects and the space reserve are left untouched', async () => {
+    const dataDir = tempDir();
+    const seed = join(tempDir(), 'seed');
+    mkdirSync(join(seed, 'docs'), { recursive: true });
+    writeFileSync(join(seed, 'docs', 'hello.txt'), 'hello\n');
+    writeFileSync(join(seed, 'large.bin'), Buffer.alloc(100 * 1024, 7));
+    const args = ['--data-dir', dataDir, '--port', String(await freePort()), '--bucket', 'keep', '--seed', `keep=${seed}`, '--tls', '--quiet'];
+
+    const first = await startCli(args);
+    running.push(first);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    const before = snapshot(dataDir);
+    expect(Object.keys(before).sort()).toEqual(
+      expect.arrayContaining(['credentials.json', 'metadata.sqlite', 'space-reserve', join('tls', 'cert.pem'), join('tls', 'key.pem')]),
+    );
+    // The two seeded files (seeding writes blob files).
+    expect(Object.keys(before).filter((path) => path.startsWith('blobs'))).toHaveLength(2);
+
+    // Waits out the file systems' mtime granularity, so that a rewrite would show.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await startCli(args);
+    running.push(second);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(snapshot(dataDir)).toEqual(before);
+  });
+});
