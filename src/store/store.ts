@@ -132,8 +132,9 @@ export class Store {
   }
 
   /**
-   * Creates directories and schema as needed, collects orphan files and makes the space reserve
-   * if there is room; writes nothing else, so a store on a full disk opens (and can be emptied).
+   * Creates directories and schema as needed and collects orphan files; writes nothing else, so
+   * a store on a full disk opens (and can be emptied). The space reserve is made by the first
+   * write that needs it, which keeps opening a new data dir as cheap as it was.
    */
   static open(options: StoreOptions, io: StoreIo = systemIo): Store {
     const durable = options.durable ?? false;
@@ -142,9 +143,7 @@ export class Store {
     try {
       const statements = prepareStatements(db);
       const blobs = BlobFiles.open(options.dataDir, durable, (blobId) => isBlobReferenced(statements, blobId), io.fs);
-      const store = new Store(db, statements, blobs, new SpaceReserve(io.fs, options.dataDir), options.dataDir);
-      store.#restoreReserve();
-      return store;
+      return new Store(db, statements, blobs, new SpaceReserve(io.fs, options.dataDir), options.dataDir);
     } catch (err) {
       db.close();
       throw err;
