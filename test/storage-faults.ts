@@ -36,8 +36,8 @@ export function bytesUnder(dir: string): number {
 }
 
 /**
- * The store's I/O with faults on demand: `failFile(point, code)` makes that file operation of
- * the blob layer fail (after `after` successful calls); `failRows(change, code)` makes that row
+ * The store's I/O with faults on demand: `failFile(point, code, after)` lets `after` calls of that
+ * file operation succeed, then fails every later one until `clear()`; `failRows(change, code)` makes that row
  * change fail inside SQLite (a temporary trigger calls a function that throws SQLite's own error,
  * so the transaction rolls back exactly as on a real SQLITE_FULL or SQLITE_IOERR). With
  * `simulateCapacity(bytes)` the data dir sits on a simulated disk of that size: file writes past
