@@ -11,8 +11,8 @@ import { Store, type FileSystem, type StoreIo } from '../src/store/index.js';
 import { openMetadataDatabase } from '../src/store/schema.js';
 import { clientFor } from './helpers.js';
 
-/** Where the blob layer can be made to fail: a temp file's write, fsync or close, a rename, a directory's fsync. */
-export type FilePoint = 'write' | 'sync' | 'close' | 'rename' | 'fsyncDirectory';
+/** Where the blob layer can be made to fail: a temp file's write, fsync or close, a rename, a directory's fsync, an unlink (rmSync). */
+export type FilePoint = 'write' | 'sync' | 'close' | 'rename' | 'fsyncDirectory' | 'unlink';
 
 /** A metadata write a trigger can fail: an INSERT, UPDATE or DELETE on one of the store's tables. */
 export type RowChange = 'INSERT' | 'UPDATE' | 'DELETE';
@@ -92,6 +92,10 @@ export class FaultyIo {
 
   readonly fs: FileSystem = {
     ...fs,
+    rmSync: (path, options) => {
+      this.#check('unlink');
+      fs.rmSync(path, options);
+    },
     renameSync: (from, to) => {
       this.#check('rename');
       fs.renameSync(from, to);

@@ -153,7 +153,13 @@ export class BlobFiles {
         return;
       }
       this.#readers.delete(blobId);
-      if (this.#removeWhenUnread.delete(blobId)) this.#fs.rmSync(this.pathOf(blobId), { force: true });
+      if (!this.#removeWhenUnread.delete(blobId)) return;
+      try {
+        this.#fs.rmSync(this.pathOf(blobId), { force: true });
+      } catch {
+        // Called when a response stream closes, where a throw would take the process down; the
+        // file left behind is an orphan the next open collects.
+      }
     };
   }
 

@@ -577,6 +577,7 @@ export class Store {
    * freed room): otherwise they could fill the room that deletes need on a full disk.
    */
   #assertRoom(): void {
+    // No room for the reserve is no room for this write: reported as the file system would.
     if (!this.#writing(() => this.#reserve.ensure())) throw new StorageFault('full', 'ENOSPC', this.#dataDir, undefined);
   }
 
@@ -591,7 +592,7 @@ export class Store {
     } catch (err) {
       if (!isOutOfSpace(err)) throw asStorageFault(err, this.#dataDir);
     }
-    this.#reserve.release();
+    this.#writing(() => this.#reserve.release());
     try {
       this.#db.pragma('wal_checkpoint(RESTART)');
     } catch {

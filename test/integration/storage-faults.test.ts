@@ -118,6 +118,37 @@ describe('a PUT whose blob file cannot be written answers an S3 error and stores
   });
 });
 
+describe('a blob file that cannot be unlinked after its object is gone', () => {
+  it('EIO unlinking: DELETE, an overwrite and a read that outlives its object still succeed, and the next open collects the files', async () => {
+    const t = await start();
+    for (const Key of ['deleted', 'replaced']) await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: large(Key[0]) }));
+    // Larger than the socket buffers: the server is still streaming it when it is deleted.
+    const readBody = Buffer.alloc(32 * 1024 * 1024, 'r');
+    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'read', Body: readBody }));
+    const reading = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: 'read' }));
+
+    t.faults.failFile('unlink', 'EIO');
+    await t.s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: 'deleted' }));
+    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'replaced', Body: large('n') }));
+    await t.s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: 'read' }));
+    // The response stream ends after the delete: its blob is unlinked then, and that fails too.
+    expect(Buffer.from(await reading.Body!.transformToByteArray()).equals(readBody)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.faults.fired).toBe(3);
+    expect(await keys(t)).toEqual(['replaced']);
+    expect(await text(t, 'replaced')).toBe(large('n').toString());
+    expect(filesOf(t.dataDir).blobs).toHaveLength(4);
+
+    t.faults.clear();
+    await t.server.stop();
+    servers.splice(servers.indexOf(t.server), 1);
+    const reopened = await startFaultyServer(t.dataDir, new FaultyIo().io);
+    servers.push(reopened);
+    expect(filesOf(t.dataDir).blobs).toHaveLength(1);
+    expect(await text(reopened, 'replaced')).toBe(large('n').toString());
+  });
+});
+
 describe('a metadata transaction SQLite cannot write rolls back, with an S3 error and no orphan blob', () => {
   for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC']) {
     it(`${code} committing a PUT (file and inline bodies), a CopyObject and a CompleteMultipartUpload`, async () => {
