@@ -130,11 +130,13 @@ describe(`a full data dir, on ${realDisk ? 'a real 24 MiB tmpfs (root)' : 'a sim
   async function fillUp(round: string) {
     const count = stored.size;
     const big = await fill(`${round}-big`, BIG, DISK_BYTES / BIG);
+    const bigCount = stored.size - count;
     // The body did not fit: refused where its blob file was written (or, at the edge, where its row was).
     expect([fullAnswer('ENOSPC'), fullAnswer('SQLITE_FULL')]).toContainEqual({ code: big.error.code, status: big.error.status, message: big.error.message });
     const small = await fill(`${round}-small`, SMALL, 5_000);
     expect([fullAnswer('SQLITE_FULL'), fullAnswer('ENOSPC')]).toContainEqual({ code: small.error.code, status: small.error.status, message: small.error.message });
-    figures.push(`${round} fill: ${stored.size - count} PUTs, then ${/\((\w+)\)/.exec(big.error.message)![1]} for 1 MiB and ${/\((\w+)\)/.exec(small.error.message)![1]} for 4 KiB`);
+    const cause = (message: string) => /\((\w+)\)/.exec(message)![1];
+    figures.push(`${round} fill: ${bigCount} × 1 MiB until ${cause(big.error.message)}, then ${stored.size - count - bigCount} × 4 KiB until ${cause(small.error.message)}`);
     await expectConsistent();
   }
 
