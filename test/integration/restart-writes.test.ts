@@ -1,8 +1,11 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/index.js';
 import { cliTestScope, startCli } from '../cli-process.js';
+import { clientFor } from '../helpers.js';
 
 const { running, tempDir } = cliTestScope('smll-restart-writes-');
 
@@ -54,5 +57,32 @@ describe('a restart writes nothing that did not change (so that it comes up on a
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     expect(snapshot(dataDir)).toEqual(before);
+  });
+
+  it('seeding still uploads a file that changed (same size, other bytes) and one whose object was replaced through the API', async () => {
+    const dataDir = tempDir();
+    const seed = tempDir();
+    writeFileSync(join(seed, 'same.txt'), 'same\n');
+    writeFileSync(join(seed, 'edited.txt'), 'version 1\n');
+    writeFileSync(join(seed, 'replaced.txt'), 'seeded\n');
+    const start = () => startEmulator({ dataDir, buckets: ['seeded'], seed: { seeded: seed } });
+
+    const first = await start();
+    const s3 = clientFor(first.env('seeded'));
+    await s3.send(new PutObjectCommand({ Bucket: 'seeded', Key: 'replaced.txt', Body: 'seeded\n', ContentType: 'text/plain; charset=utf-8', CacheControl: 'no-cache' }));
+    const sameBefore = await s3.send(new HeadObjectCommand({ Bucket: 'seeded', Key: 'same.txt' }));
+    await first.stop();
+
+    writeFileSync(join(seed, 'edited.txt'), 'version 2\n');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await start();
+    const again = clientFor(second.env('seeded'));
+    const read = async (Key: string) => (await again.send(new GetObjectCommand({ Bucket: 'seeded', Key }))).Body!.transformToString();
+    expect(await read('edited.txt')).toBe('version 2\n');
+    const replaced = await again.send(new HeadObjectCommand({ Bucket: 'seeded', Key: 'replaced.txt' }));
+    expect(replaced.CacheControl).toBeUndefined();
+    // The unchanged file was not written again: its Last-Modified (whole seconds) is the first start's.
+    expect((await again.send(new HeadObjectCommand({ Bucket: 'seeded', Key: 'same.txt' }))).LastModified).toEqual(sameBefore.LastModified);
+    await second.stop();
   });
 });
