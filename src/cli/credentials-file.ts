@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BucketCredentials } from '../emulator.js';
 import { isOutOfSpace } from '../store/storage-fault.js';
@@ -28,8 +28,8 @@ export function writePrivateFile(path: string, text: string): void {
 }
 
 /**
- * Writes `<dataDir>/credentials.json`, unless it already holds exactly this text: a restart with
- * the same buckets and endpoint writes nothing. On a full disk the file keeps its previous text
+ * Writes `<dataDir>/credentials.json`, unless it already holds exactly this text, readable by its
+ * owner only: a restart with the same buckets and endpoint writes nothing. On a full disk the file keeps its previous text
  * and this returns a warning saying so, rather than throwing: a server that cannot start cannot
  * be used to delete objects and free the space.
  */
@@ -37,7 +37,7 @@ export function writeCredentialsFile(dataDir: string, buckets: string[], credent
   const file: CredentialsFile = { buckets: Object.fromEntries(buckets.map((bucket) => [bucket, credentialsOf(bucket)])) };
   const path = join(dataDir, CREDENTIALS_FILE);
   const text = `${JSON.stringify(file, null, 2)}\n`;
-  if (readIfExists(path) === text) return undefined;
+  if (holdsPrivately(path, text)) return undefined;
   try {
     writePrivateFile(path, text);
   } catch (err) {
@@ -47,11 +47,12 @@ export function writeCredentialsFile(dataDir: string, buckets: string[], credent
   return undefined;
 }
 
-function readIfExists(path: string): string | undefined {
+/** Whether `path` holds exactly `text` with mode 600 (what writePrivateFile would leave). */
+function holdsPrivately(path: string, text: string): boolean {
   try {
-    return readFileSync(path, 'utf8');
+    return (statSync(path).mode & 0o777) === 0o600 && readFileSync(path, 'utf8') === text;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -57,6 +57,19 @@ describe('a restart writes nothing that did not change (so that it comes up on a
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     expect(snapshot(dataDir)).toEqual(before);
+  });
+
+  it('credentials.json with the same text but a mode other than 600 is written again, mode 600', async () => {
+    const dataDir = tempDir();
+    const args = ['--data-dir', dataDir, '--port', String(await freePort()), '--bucket', 'keep', '--quiet'];
+    const first = await startCli(args);
+    running.push(first);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    chmodSync(join(dataDir, 'credentials.json'), 0o644);
+    const second = await startCli(args);
+    running.push(second);
+    expect(statSync(join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 
   it('seeding still uploads a file that changed (same size, other bytes) and one whose object was replaced through the API', async () => {
