@@ -13,7 +13,7 @@ import { StorageFault, type BucketRecord, type Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
-import { S3Error, isS3Error } from './s3-error.js';
+import { S3Error, isS3Error, storageFaultError } from './s3-error.js';
 import { renderXml } from './xml.js';
 
 export interface AppConfig {
@@ -69,18 +69,6 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
     },
     null,
   );
-}
-
-/**
- * The S3 error for a write the data dir refused (the store left nothing of it). S3 has no "disk
- * full" error: a full data dir is 503 ServiceUnavailable, the code S3 gives when it cannot take a
- * request for now and a retry later may succeed (as here, once objects are deleted), and which
- * every SDK knows and retries with backoff; minio's own answer, 507 XMinioStorageFull
- * (cmd/api-errors.go), is a code no AWS SDK knows. An I/O error is a fault of the server: 500
- * InternalError. Either way the message says what happened in the data dir.
- */
-function storageFaultError(fault: StorageFault): S3Error {
-  return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
 }
 
 /**

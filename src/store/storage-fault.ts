@@ -7,7 +7,7 @@ export type StorageFaultKind = 'full' | 'io';
 
 /**
  * A write the data dir's file system or SQLite refused. The store throws it only once nothing
- * partial is left behind (temp file removed, transaction rolled back), so the request changed
+ * partial is left behind (temp file removed, transaction rolled back), so the operation changed
  * nothing; the HTTP layer renders it as an S3 error document. `cause` is the original error.
  */
 export class StorageFault extends Error {
@@ -19,7 +19,7 @@ export class StorageFault extends Error {
     super(
       kind === 'full'
         ? `The data dir ${dataDir} is full (${errorCode}): nothing was stored. Delete objects or free disk space, then retry.`
-        : `I/O error in the data dir ${dataDir} (${errorCode}): the request changed nothing.`,
+        : `I/O error in the data dir ${dataDir} (${errorCode}): nothing was changed.`,
       { cause },
     );
     this.name = 'StorageFault';

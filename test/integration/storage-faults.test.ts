@@ -41,7 +41,7 @@ async function start(options: { durable?: boolean } = {}) {
 
 const fullMessage = (dataDir: string, code: string) =>
   `The data dir ${dataDir} is full (${code}): nothing was stored. Delete objects or free disk space, then retry.`;
-const ioMessage = (dataDir: string, code: string) => `I/O error in the data dir ${dataDir} (${code}): the request changed nothing.`;
+const ioMessage = (dataDir: string, code: string) => `I/O error in the data dir ${dataDir} (${code}): nothing was changed.`;
 const expected = (dataDir: string, code: string) =>
   ['ENOSPC', 'EDQUOT', 'SQLITE_FULL'].includes(code)
     ? { code: 'ServiceUnavailable', status: 503, message: fullMessage(dataDir, code) }
@@ -188,6 +188,30 @@ describe('a metadata transaction SQLite cannot write rolls back, with an S3 erro
       expected(t.dataDir, 'SQLITE_FULL'),
     );
     expect(await text(t, 'small')).toBe('old small');
+  });
+});
+
+describe('a delete SQLite cannot write (an I/O error, not a lack of space)', () => {
+  it('DELETE answers 500 and the object stays; DeleteObjects reports each key it could not delete, as S3 does, and the rest of the request goes on', async () => {
+    const t = await start();
+    for (const Key of ['a', 'b']) await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: large(Key) }));
+    t.faults.failRows('DELETE', 'SQLITE_IOERR_WRITE');
+    expect(await s3ErrorOf(t.s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: 'a' })))).toMatchObject(expected(t.dataDir, 'SQLITE_IOERR_WRITE'));
+    // S3's DeleteObjects answers 200 with an Error element per key it could not delete
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html); a missing key counts as deleted.
+    const out = await t.s3.send(new DeleteObjectsCommand({ Bucket: t.bucket, Delete: { Objects: [{ Key: 'a' }, { Key: 'missing' }, { Key: 'b' }] } }));
+    const { message } = expected(t.dataDir, 'SQLITE_IOERR_WRITE');
+    expect(out.Errors).toEqual([
+      { Key: 'a', Code: 'InternalError', Message: message },
+      { Key: 'b', Code: 'InternalError', Message: message },
+    ]);
+    expect(out.Deleted).toEqual([{ Key: 'missing' }]);
+    expect(await keys(t)).toEqual(['a', 'b']);
+    expect(filesOf(t.dataDir).blobs).toHaveLength(2);
+    t.faults.clear();
+    await t.s3.send(new DeleteObjectsCommand({ Bucket: t.bucket, Delete: { Objects: [{ Key: 'a' }, { Key: 'b' }] } }));
+    expect(await keys(t)).toEqual([]);
+    expect(filesOf(t.dataDir).blobs).toHaveLength(0);
   });
 });
 

@@ -96,7 +96,7 @@ describe('asStorageFault', () => {
   ])('%s is an I/O error', (code, err) => {
     const fault = asStorageFault(err, dir) as StorageFault;
     expect(fault).toMatchObject({ kind: 'io', errorCode: code, cause: err });
-    expect(fault.message).toBe(`I/O error in the data dir /data/dir (${code}): the request changed nothing.`);
+    expect(fault.message).toBe(`I/O error in the data dir /data/dir (${code}): nothing was changed.`);
   });
 
   it('leaves every other error as it is (S3 errors, other errno codes, other SQLite codes, non-errors)', () => {
