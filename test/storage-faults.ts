@@ -178,7 +178,8 @@ export async function startFaultyServer(dataDir: string, io: StoreIo, options: {
   const bucket = 'faults';
   const existing = store.getBucket(bucket);
   const record = existing ?? store.upsertBucket({ name: bucket, accessKey: 'AKIAFAULTSFAULTS0001', secretKey: 'faults-secret-faults-secret-faults-secret', region: 'us-east-1' });
-  const granted = new Set(SMLL_GRANTED_ACTIONS);
+  // SMLL's five, and AbortMultipartUpload (a delete, which must work on a full disk too).
+  const granted = new Set([...SMLL_GRANTED_ACTIONS, 's3:AbortMultipartUpload']);
   const app = createApp({
     store,
     region: 'us-east-1',

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
@@ -249,6 +250,20 @@ describe('a full disk (simulated) can be emptied through the API', () => {
     expect(t.faults.free()).toBeGreaterThan(large('g').length);
     await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'again', Body: large('g') }));
     expect(await text(t, 'again')).toBe(large('g').toString());
+  });
+
+  it('CreateMultipartUpload and UploadPart are refused; AbortMultipartUpload frees the parts', async () => {
+    const t = await start();
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: 'multi' }));
+    for (const PartNumber of [1, 2]) await t.s3.send(new UploadPartCommand({ Bucket: t.bucket, Key: 'multi', UploadId, PartNumber, Body: large('p') }));
+    t.faults.simulateCapacity(t.dataDir, bytesUnder(t.dataDir));
+    expect(await s3ErrorOf(t.s3.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: 'other' })))).toMatchObject(expected(t.dataDir, 'SQLITE_FULL'));
+    expect(await s3ErrorOf(t.s3.send(new UploadPartCommand({ Bucket: t.bucket, Key: 'multi', UploadId, PartNumber: 3, Body: large('q') })))).toMatchObject(
+      expected(t.dataDir, 'ENOSPC'),
+    );
+    await t.s3.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: 'multi', UploadId }));
+    expect(filesOf(t.dataDir)).toEqual({ blobs: [], temp: [] });
+    expect(readdirSync(t.dataDir)).toContain('space-reserve');
   });
 
   it('while the reserve cannot be made again (only inline data was freed) PUTs are refused and deletes still work; once deletes free room, the reserve and PUTs are back', async () => {
