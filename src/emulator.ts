@@ -128,7 +128,11 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
   }
 }
 
-/** Creates or updates the buckets named at start; keys missing from a definition are kept or generated. */
+/**
+ * Creates or updates the buckets named at start; keys missing from a definition are kept or
+ * generated. A bucket that is already as defined is not written: a restart on a full disk must
+ * come up (and a write there would fail).
+ */
 function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): void {
   for (const definition of definitions) {
     const existing = store.getBucket(definition.name);
@@ -137,12 +141,9 @@ function provisionBuckets(store: Store, definitions: BucketDefinition[], region:
     if (owner && owner.name !== definition.name) {
       throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
     }
-    store.upsertBucket({
-      name: definition.name,
-      accessKey,
-      secretKey: definition.secretKey ?? existing?.secretKey ?? generateSecretKey(),
-      region,
-    });
+    const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
+    if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
+    store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
 }
 

@@ -4,13 +4,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_KEY_BYTES } from './limits.js';
-import type { Store } from './store/index.js';
+import type { ObjectRecord, Store } from './store/index.js';
 
 /**
  * Uploads every file under `dir` into `bucket`, key = path relative to `dir` with `/`
  * separators, content type from the file name. Each file streams through the store like a
  * PutObject (temp file, rename, one transaction), its MD5 taken on the way for the ETag.
- * Returns the number of objects written.
+ * A file the bucket already holds as is (same size, ETag and content type, no user metadata:
+ * what an earlier start seeded) is not written again, so a restart writes nothing it need not,
+ * and comes up on a full disk. Returns the number of objects written.
  */
 export async function seedBucket(store: Store, bucket: string, dir: string): Promise<number> {
   if (!store.getBucket(bucket)) {
@@ -26,6 +28,8 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
   for await (const file of filesUnder(root)) {
     const key = relative(root, file).split(sep).join('/');
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error(`seed: ${file} makes a key longer than ${MAX_KEY_BYTES} bytes.`);
+    const contentType = contentTypeOf(file) || 'application/octet-stream';
+    if (await isSeeded(store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
     const body = Readable.from(
       (async function* hashed() {
@@ -37,13 +41,28 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     );
     const staged = await store.writeBlob(body);
     store.commitObject(bucket, key, staged, {
-      contentType: contentTypeOf(file) || 'application/octet-stream',
+      contentType,
       userMetadata: {},
       etag: `"${md5.digest('hex')}"`,
     });
     written++;
   }
   return written;
+}
+
+/** Whether `existing` is what seeding `file` would write (the file is read only when its size matches). */
+async function isSeeded(existing: ObjectRecord | undefined, file: string, contentType: string): Promise<boolean> {
+  if (!existing || existing.contentType !== contentType || !hasOnlyContentType(existing)) return false;
+  if ((await stat(file)).size !== existing.size) return false;
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) md5.update(chunk);
+  return existing.etag === `"${md5.digest('hex')}"`;
+}
+
+/** Whether the object carries nothing seeding does not write (no other content header, user metadata, checksum or parts). */
+function hasOnlyContentType(record: ObjectRecord): boolean {
+  const { cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, checksum, partsCount, userMetadata } = record;
+  return [cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, checksum, partsCount].every((value) => value === undefined) && Object.keys(userMetadata).length === 0;
 }
 
 /** Regular files (and symlinks to files) under `dir`, depth first in name order; symlinked directories are not followed. */

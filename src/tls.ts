@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { RequestListener, Server, ServerOptions } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
@@ -53,8 +53,16 @@ export async function selfSignedTls(dataDir: string): Promise<TlsMaterial> {
     ],
   });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  writeFileSync(certFile, pems.cert);
+  try {
+    writeFileSync(keyFile, pems.private, { mode: 0o600 });
+    writeFileSync(certFile, pems.cert);
+  } catch (err) {
+    // A half-written pair (a full disk) would be read back as unusable PEM at every later start:
+    // without it, the next start generates a new one.
+    rmSync(keyFile, { force: true });
+    rmSync(certFile, { force: true });
+    throw err;
+  }
   return { cert: pems.cert, key: pems.private, certFile };
 }
 

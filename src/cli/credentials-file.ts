@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BucketCredentials } from '../emulator.js';
+import { isOutOfSpace } from '../store/storage-fault.js';
 
 /**
  * `<dataDir>/credentials.json`: every bucket's credentials with the endpoint the last `serve`
@@ -26,9 +27,34 @@ export function writePrivateFile(path: string, text: string): void {
   }
 }
 
-export function writeCredentialsFile(dataDir: string, buckets: string[], credentialsOf: (bucket: string) => BucketCredentials): void {
+/**
+ * Writes `<dataDir>/credentials.json`, unless it already holds exactly this text, readable by its
+ * owner only: a restart with the same buckets and endpoint writes nothing. On a full disk the file keeps its previous text
+ * and this returns a warning saying so, rather than throwing: a server that cannot start cannot
+ * be used to delete objects and free the space.
+ */
+export function writeCredentialsFile(dataDir: string, buckets: string[], credentialsOf: (bucket: string) => BucketCredentials): string | undefined {
   const file: CredentialsFile = { buckets: Object.fromEntries(buckets.map((bucket) => [bucket, credentialsOf(bucket)])) };
-  writePrivateFile(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  const path = join(dataDir, CREDENTIALS_FILE);
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  if (holdsPrivately(path, text)) return undefined;
+  try {
+    writePrivateFile(path, text);
+  } catch (err) {
+    if (!isOutOfSpace(err)) throw err;
+    return `cannot update ${path}, the data dir is full (${(err as NodeJS.ErrnoException).code}): \`smll-storage credentials\` shows what the previous start wrote.`;
+  }
+  return undefined;
+}
+
+/** Whether `path` holds exactly `text` with mode 600 (what writePrivateFile would leave). */
+function holdsPrivately(path: string, text: string): boolean {
+  try {
+    return (statSync(path).mode & 0o777) === 0o600 && readFileSync(path, 'utf8') === text;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /** The credentials serve persisted for `bucket`; throws a message saying what is missing. */

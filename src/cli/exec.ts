@@ -51,7 +51,8 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
     // The self-signed certificate, for the SDKs that read these (boto3, AWS CLI, Go, Node).
     const certFile = emulator.certificate?.file;
     if (certFile) Object.assign(variables, { AWS_CA_BUNDLE: certFile, NODE_EXTRA_CA_CERTS: certFile });
-    if (options.dataDir !== undefined) writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    const warning = options.dataDir === undefined ? undefined : writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    if (warning) process.stderr.write(`[smll-storage] warning: ${warning}\n`);
   } catch (err) {
     await emulator.stop();
     throw err;

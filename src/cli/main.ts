@@ -110,12 +110,29 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   });
   try {
     // What `smll-storage credentials` reads: the database itself stays locked while we run.
-    if (!flags.temp) writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    const warning = flags.temp ? undefined : writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    if (warning) process.stderr.write(`smll-storage: warning: ${warning}\n`);
     if (flags.dotenv) writePrivateFile(flags.dotenv, dotenv(bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (b) => emulator.env(b))));
   } catch (err) {
     await emulator.stop();
     throw err;
   }
+  // Before anything is printed: whoever reads "Ready." may stop the server at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stdout.write(`${signal}: stopping\n`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
   const certFile = tls.certFile ?? emulator.certificate?.file;
@@ -133,21 +150,6 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   }
   process.stdout.write('\nReady. Ctrl-C stops.\n');
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stdout.write(`${signal}: stopping\n`);
-    emulator.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`error while stopping: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 const REQUEST_TIMEOUT_HELP =

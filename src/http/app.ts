@@ -9,11 +9,11 @@ import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { formFieldsAsHeaders, readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
-import type { BucketRecord, Store } from '../store/index.js';
+import { StorageFault, type BucketRecord, type Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
-import { S3Error, isS3Error } from './s3-error.js';
+import { S3Error, isS3Error, storageFaultError } from './s3-error.js';
 import { renderXml } from './xml.js';
 import { escapeLogValue } from './log-escape.js';
 import { watchRequestBody } from './request-timeout.js';
@@ -148,10 +148,17 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     } catch (err) {
       if (isS3Error(err)) {
         renderError(ctx, err);
+      } else if (err instanceof StorageFault) {
+        config.log?.(`storage fault ${requestId}: ${err.message}`);
+        renderError(ctx, storageFaultError(err));
       } else {
         config.log?.(`internal error ${requestId}: ${escapeLogValue((err as Error)?.stack ?? String(err))}`);
         renderError(ctx, new S3Error('InternalError'));
       }
+      // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
+      // piped nowhere: the rest is read and dropped, so that a client still sending gets to
+      // read this answer instead of stalling until it times out.
+      if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
     addCorsHeaders(ctx);
     if (config.log) {

@@ -1,3 +1,5 @@
+import type { StorageFault } from '../store/storage-fault.js';
+
 /**
  * Every failure anywhere in the pipeline is an S3Error; the app renders it once as
  * S3's XML error document. The catalogue keeps code → HTTP status and S3's own default
@@ -44,6 +46,7 @@ const catalogue = {
   RequestHeaderSectionTooLarge: [400, 'Your request header section exceeds the maximum allowed size.'],
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.'],
   RequestTimeTooSkewed: [403, 'The difference between the request time and the current time is too large.'],
+  ServiceUnavailable: [503, 'Service is unable to handle request.'],
   SignatureDoesNotMatch: [403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'],
   XAmzContentSHA256Mismatch: [400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.'],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -73,4 +76,16 @@ export class S3Error extends Error {
 
 export function isS3Error(err: unknown): err is S3Error {
   return err instanceof S3Error;
+}
+
+/**
+ * The S3 error for a write the data dir refused (the store left nothing of it). S3 has no "disk
+ * full" error: a full data dir is 503 ServiceUnavailable, the code S3 gives when it cannot take a
+ * request for now and a retry later may succeed (as here, once objects are deleted), and which
+ * every SDK knows and retries with backoff; minio's own answer, 507 XMinioStorageFull
+ * (cmd/api-errors.go), is a code no AWS SDK knows. An I/O error is a fault of the server: 500
+ * InternalError. Either way the message says what happened in the data dir.
+ */
+export function storageFaultError(fault: StorageFault): S3Error {
+  return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
 }

@@ -1,4 +1,5 @@
-import { S3Error } from '../http/s3-error.js';
+import { S3Error, storageFaultError } from '../http/s3-error.js';
+import { StorageFault } from '../store/storage-fault.js';
 import { MAX_KEY_BYTES } from '../limits.js';
 import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../http/xml.js';
 import { readSmallBody } from './small-body.js';
@@ -43,7 +44,15 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
     } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
     } else {
-      store.deleteObject(req.bucketRecord.name, key);
+      try {
+        store.deleteObject(req.bucketRecord.name, key);
+      } catch (err) {
+        if (!(err instanceof StorageFault)) throw err;
+        // Reported for this key, as S3 reports each key it could not delete, next to the deleted ones.
+        const { code, message } = storageFaultError(err);
+        errors.push({ Key: key, Code: code, Message: message });
+        continue;
+      }
       if (!quiet) deleted.push({ Key: key });
     }
   }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import { open as openFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { FileSystem } from './file-system.js';
 import type { ByteRange } from './types.js';
 
 /** One blob's share of an object's data; an object's data is its segments concatenated. */
@@ -29,29 +28,31 @@ export class BlobFiles {
   readonly #tmpDir: string;
   readonly #blobsDir: string;
   readonly #durable: boolean;
+  readonly #fs: FileSystem;
   /** How many open streams still have to read each blob. */
   readonly #readers = new Map<string, number>();
   /** Blobs removed while a stream still had to read them: unlinked when the last one is done. */
   readonly #removeWhenUnread = new Set<string>();
 
-  private constructor(dataDir: string, durable: boolean) {
+  private constructor(dataDir: string, durable: boolean, fileSystem: FileSystem) {
     this.#tmpDir = join(dataDir, 'tmp');
     this.#blobsDir = join(dataDir, 'blobs');
     this.#durable = durable;
+    this.#fs = fileSystem;
   }
 
   /**
    * Creates the directories, then collects orphans (see `#collectOrphans`). Shard directories
    * are made on first use (`promote`), so opening an empty data dir costs a few syscalls, not 256.
    */
-  static open(dataDir: string, durable: boolean, isReferenced: (blobId: string) => boolean): BlobFiles {
-    const files = new BlobFiles(dataDir, durable);
-    fs.mkdirSync(files.#tmpDir, { recursive: true, mode: 0o700 });
-    fs.mkdirSync(files.#blobsDir, { recursive: true, mode: 0o700 });
+  static open(dataDir: string, durable: boolean, isReferenced: (blobId: string) => boolean, fileSystem: FileSystem): BlobFiles {
+    const files = new BlobFiles(dataDir, durable, fileSystem);
+    fileSystem.mkdirSync(files.#tmpDir, { recursive: true, mode: 0o700 });
+    fileSystem.mkdirSync(files.#blobsDir, { recursive: true, mode: 0o700 });
     files.#collectOrphans(isReferenced);
     if (durable) {
-      fsyncDirectory(files.#blobsDir);
-      fsyncDirectory(dataDir);
+      files.#fsyncDirectory(files.#blobsDir);
+      files.#fsyncDirectory(dataDir);
     }
     return files;
   }
@@ -67,9 +68,9 @@ export class BlobFiles {
   async writeTemp(body: Readable): Promise<BlobSegment> {
     const blobId = randomUUID();
     const tempPath = this.#tempPathOf(blobId);
-    const file = await openFile(tempPath, 'wx');
+    const file = await this.#fs.promises.open(tempPath, 'wx');
+    let size = 0;
     try {
-      let size = 0;
       // A plain write loop rather than a FileHandle write stream: that stream keeps a
       // reference on the handle that blocks close() unless the stream closes it first,
       // and the handle must stay open for the fsync after the last write.
@@ -80,43 +81,53 @@ export class BlobFiles {
         size += chunk.length;
       }
       if (this.#durable) await file.sync();
-      return { blobId, size };
     } catch (err) {
-      await rm(tempPath, { force: true });
+      await closeAndRemove(file, tempPath, this.#fs);
       throw err;
-    } finally {
-      await file.close();
     }
+    try {
+      // A close can report a deferred write error (EIO, or ENOSPC on network file systems).
+      await file.close();
+    } catch (err) {
+      await this.#fs.promises.rm(tempPath, { force: true });
+      throw err;
+    }
+    return { blobId, size };
   }
 
   async removeTemp(blobId: string): Promise<void> {
-    await rm(this.#tempPathOf(blobId), { force: true });
+    await this.#fs.promises.rm(this.#tempPathOf(blobId), { force: true });
   }
 
-  /** Moves a written temp file to its permanent name (atomic rename within the data directory). */
+  /**
+   * Moves a written temp file to its permanent name (atomic rename within the data directory).
+   * On any error (a failed rename, or a failed fsync of the directory after it) neither the temp
+   * file nor the blob is left behind.
+   */
   promote(blobId: string): void {
     const target = this.pathOf(blobId);
     try {
       try {
-        fs.renameSync(this.#tempPathOf(blobId), target);
+        this.#fs.renameSync(this.#tempPathOf(blobId), target);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.#createShard(blobId)) throw err;
-        fs.renameSync(this.#tempPathOf(blobId), target);
+        this.#fs.renameSync(this.#tempPathOf(blobId), target);
       }
+      if (this.#durable) this.#fsyncDirectory(join(this.#blobsDir, blobId.slice(0, 2)));
     } catch (err) {
-      fs.rmSync(this.#tempPathOf(blobId), { force: true });
+      this.#fs.rmSync(this.#tempPathOf(blobId), { force: true });
+      this.#fs.rmSync(target, { force: true });
       throw err;
     }
-    if (this.#durable) fsyncDirectory(join(this.#blobsDir, blobId.slice(0, 2)));
   }
 
   /** Makes the blob's shard directory if it is missing; false when it already existed (the ENOENT was the temp file's). */
   #createShard(blobId: string): boolean {
     const shard = join(this.#blobsDir, blobId.slice(0, 2));
-    if (fs.existsSync(shard)) return false;
-    fs.mkdirSync(shard, { recursive: true, mode: 0o700 });
+    if (this.#fs.existsSync(shard)) return false;
+    this.#fs.mkdirSync(shard, { recursive: true, mode: 0o700 });
     // The shard directory must outlive a power loss as surely as the blob renamed into it.
-    if (this.#durable) fsyncDirectory(this.#blobsDir);
+    if (this.#durable) this.#fsyncDirectory(this.#blobsDir);
     return true;
   }
 
@@ -126,7 +137,7 @@ export class BlobFiles {
       this.#removeWhenUnread.add(blobId);
       return;
     }
-    fs.rmSync(this.pathOf(blobId), { force: true });
+    this.#fs.rmSync(this.pathOf(blobId), { force: true });
   }
 
   /** Registers a reader of the blob; the returned function ends that (idempotent). */
@@ -142,7 +153,13 @@ export class BlobFiles {
         return;
       }
       this.#readers.delete(blobId);
-      if (this.#removeWhenUnread.delete(blobId)) fs.rmSync(this.pathOf(blobId), { force: true });
+      if (!this.#removeWhenUnread.delete(blobId)) return;
+      try {
+        this.#fs.rmSync(this.pathOf(blobId), { force: true });
+      } catch {
+        // Called when a response stream closes, where a throw would take the process down; the
+        // file left behind is an orphan the next open collects.
+      }
     };
   }
 
@@ -172,12 +189,12 @@ export class BlobFiles {
     }
     let firstFd: number | undefined;
     try {
-      if (pieces.length > 0) firstFd = fs.openSync(pieces[0].path, 'r');
+      if (pieces.length > 0) firstFd = this.#fs.openSync(pieces[0].path, 'r');
     } catch (err) {
       for (const piece of pieces) piece.release();
       throw err;
     }
-    const stream = concatenate(pieces, firstFd);
+    const stream = concatenate(pieces, firstFd, this.#fs);
     stream.once('close', () => {
       for (const piece of pieces) piece.release();
     });
@@ -190,6 +207,7 @@ export class BlobFiles {
    * short). Costs one directory entry and one indexed lookup per file, whatever the row count.
    */
   #collectOrphans(isReferenced: (blobId: string) => boolean): void {
+    const fs = this.#fs;
     for (const name of fs.readdirSync(this.#tmpDir)) fs.rmSync(join(this.#tmpDir, name), { recursive: true, force: true });
     for (const shard of fs.readdirSync(this.#blobsDir, { withFileTypes: true })) {
       const shardPath = join(this.#blobsDir, shard.name);
@@ -207,22 +225,28 @@ export class BlobFiles {
   #tempPathOf(blobId: string): string {
     return join(this.#tmpDir, blobId);
   }
+
+  #fsyncDirectory(path: string): void {
+    const fd = this.#fs.openSync(path, 'r');
+    try {
+      this.#fs.fsyncSync(fd);
+    } finally {
+      this.#fs.closeSync(fd);
+    }
+  }
 }
 
-function fsyncDirectory(path: string): void {
-  const fd = fs.openSync(path, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** Closes a temp file whose write failed and removes it; the write's error is what the caller reports, not a close error. */
+async function closeAndRemove(file: { close(): Promise<void> }, path: string, fs: FileSystem): Promise<void> {
+  await file.close().catch(() => {});
+  await fs.promises.rm(path, { force: true });
 }
 
 /**
  * Streams the pieces one after another, opening each file when it is reached (the first one's
  * fd is already open) and releasing each piece once read. One piece is streamed directly.
  */
-function concatenate(pieces: readonly Piece[], firstFd: number | undefined): Readable {
+function concatenate(pieces: readonly Piece[], firstFd: number | undefined, fs: FileSystem): Readable {
   if (pieces.length === 1) {
     const [{ path, start, end }] = pieces;
     // The read stream owns (and closes) the fd.

@@ -1,4 +1,7 @@
-export { Store, type Precondition } from './store.js';
+export { Store, type Precondition, type StoreIo } from './store.js';
+export { StorageFault, type StorageFaultKind } from './storage-fault.js';
+export { RESERVE_BYTES } from './space-reserve.js';
+export type { FileSystem } from './file-system.js';
 export type {
   BucketRecord,
   ByteRange,

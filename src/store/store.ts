@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobFiles } from './blob-files.js';
+import type { FileSystem } from './file-system.js';
 import { listKeys, type KeyBound } from './listing.js';
 import {
   isBlobReferenced,
@@ -17,6 +18,8 @@ import {
 } from './metadata.js';
 import { prepareUploadStatements, toPartRecord, toUploadRecord, type UploadStatements } from './multipart-metadata.js';
 import { openMetadataDatabase } from './schema.js';
+import { SpaceReserve } from './space-reserve.js';
+import { StorageFault, asStorageFault, isOutOfSpace } from './storage-fault.js';
 import type {
   BucketRecord,
   ByteRange,
@@ -37,6 +40,17 @@ import type {
 export type Precondition = (existing: ObjectRecord | undefined) => void;
 
 /**
+ * What a store does its I/O through: node:fs and the metadata database. Tests pass wrappers that
+ * inject faults (a failing write, fsync or rename; SQLITE_FULL at commit).
+ */
+export interface StoreIo {
+  fs: FileSystem;
+  openDatabase(path: string, durable: boolean): Database.Database;
+}
+
+const systemIo: StoreIo = { fs, openDatabase: openMetadataDatabase };
+
+/**
  * Bodies up to this size may be kept inline in SQLite (writeBlob with mayInline): for small
  * objects one transaction is cheaper than creating, renaming and later unlinking a file. At most
  * this much of a body is held in memory before it goes to a file.
@@ -49,11 +63,16 @@ export const INLINE_MAX_BYTES = 64 * 1024;
  * visible only in the transaction that points an object row at its already renamed blob (or
  * writes row and inline bytes together), so a killed process leaves either the old or the new
  * object, plus at worst orphan files that the next open collects.
+ *
+ * A write the disk refuses (no space, I/O error) throws a StorageFault once nothing of it is
+ * left; deletes keep working on a full disk thanks to a space reserve (see SpaceReserve).
  */
 export class Store {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #blobs: BlobFiles;
+  readonly #reserve: SpaceReserve;
+  readonly #dataDir: string;
   /** Blob ids of staged blobs not yet committed or discarded. */
   readonly #staged = new WeakMap<StagedBlob, string>();
   /** The bytes of staged blobs small enough to be kept inline, not yet committed or discarded. */
@@ -78,10 +97,12 @@ export class Store {
   readonly #deleteObjectTransaction: (bucket: string, key: string) => string[] | undefined;
   readonly #emptyBucketTransaction: (bucket: string) => string[];
 
-  private constructor(db: Database.Database, statements: Statements, blobs: BlobFiles) {
+  private constructor(db: Database.Database, statements: Statements, blobs: BlobFiles, reserve: SpaceReserve, dataDir: string) {
     this.#db = db;
     this.#statements = statements;
     this.#blobs = blobs;
+    this.#reserve = reserve;
+    this.#dataDir = dataDir;
     this.#uploads = prepareUploadStatements(db);
     const s = statements;
     // Each returns the ids of blobs no row references any more: unlinked after the commit.
@@ -110,16 +131,20 @@ export class Store {
     });
   }
 
-  /** Creates directories and schema as needed and collects orphan files. */
-  static open(options: StoreOptions): Store {
+  /**
+   * Creates directories and schema as needed and collects orphan files; writes nothing else, so
+   * a store on a full disk opens (and can be emptied). The space reserve is made by the first
+   * write that needs it, which keeps opening a new data dir as cheap as it was.
+   */
+  static open(options: StoreOptions, io: StoreIo = systemIo): Store {
     const durable = options.durable ?? false;
     // Only the owner may enter a data dir the store creates; one the user made keeps its mode.
-    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const db = openMetadataDatabase(join(options.dataDir, 'metadata.sqlite'), durable);
+    io.fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const db = io.openDatabase(join(options.dataDir, 'metadata.sqlite'), durable);
     try {
       const statements = prepareStatements(db);
-      const blobs = BlobFiles.open(options.dataDir, durable, (blobId) => isBlobReferenced(statements, blobId));
-      return new Store(db, statements, blobs);
+      const blobs = BlobFiles.open(options.dataDir, durable, (blobId) => isBlobReferenced(statements, blobId), io.fs);
+      return new Store(db, statements, blobs, new SpaceReserve(io.fs, options.dataDir), options.dataDir);
     } catch (err) {
       db.close();
       throw err;
@@ -166,6 +191,7 @@ export class Store {
    * instead, to be committed inline by commitObject (commitPart takes only file blobs).
    */
   async writeBlob(body: Readable, options: { mayInline?: boolean } = {}): Promise<StagedBlob> {
+    this.#assertRoom();
     if (options.mayInline) {
       const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       const head: Buffer[] = [];
@@ -190,7 +216,13 @@ export class Store {
         { objectMode: false },
       );
     }
-    const { blobId, size } = await this.#blobs.writeTemp(body);
+    let written: { blobId: string; size: number };
+    try {
+      written = await this.#blobs.writeTemp(body);
+    } catch (err) {
+      throw asStorageFault(err, this.#dataDir);
+    }
+    const { blobId, size } = written;
     const staged: StagedBlob = Object.freeze({ size });
     this.#staged.set(staged, blobId);
     return staged;
@@ -223,23 +255,23 @@ export class Store {
     if (inlineData !== undefined) {
       this.#stagedInline.delete(blob);
       const row = toObjectRow(bucket, key, blob.size, new Date(), meta);
-      for (const releasedId of this.#replaceObjectTransaction(row, [], precondition, inlineData)) this.#blobs.remove(releasedId);
+      this.#removeBlobs(this.#writing(() => this.#replaceObjectTransaction(row, [], precondition, inlineData)));
       return this.#remember(toObjectRecord(row), [], inlineData);
     }
     const blobId = this.#staged.get(blob);
     if (blobId === undefined) throw new Error('commitObject: the blob was not staged by this store, or was already committed or discarded');
     this.#staged.delete(blob);
-    this.#blobs.promote(blobId);
+    this.#writing(() => this.#blobs.promote(blobId));
     const segments: readonly StoredSegment[] = [{ blobId, size: blob.size, partChecksum: null }];
     const row = toObjectRow(bucket, key, blob.size, new Date(), meta);
     let released: string[];
     try {
-      released = this.#replaceObjectTransaction(row, segments, precondition);
+      released = this.#writing(() => this.#replaceObjectTransaction(row, segments, precondition));
     } catch (err) {
-      this.#blobs.remove(blobId);
+      this.#removeBlobs([blobId]);
       throw err;
     }
-    for (const releasedId of released) this.#blobs.remove(releasedId);
+    this.#removeBlobs(released);
     const record = toObjectRecord(row);
     this.#segments.set(record, segments);
     return record;
@@ -277,11 +309,15 @@ export class Store {
     return range ? inlineData.subarray(range.start, range.end + 1) : inlineData;
   }
 
-  /** Removes the object's row (one transaction), then its blob. Returns whether it existed. */
+  /**
+   * Removes the object's row (one transaction), then its blob. Returns whether it existed.
+   * Works on a full disk (see #freeingSpace).
+   */
   deleteObject(bucket: string, key: string): boolean {
-    const released = this.#deleteObjectTransaction(bucket, key);
+    const released = this.#freeingSpace(() => this.#deleteObjectTransaction(bucket, key));
     if (released === undefined) return false;
-    for (const blobId of released) this.#blobs.remove(blobId);
+    this.#removeBlobs(released);
+    this.#restoreReserve();
     return true;
   }
 
@@ -310,7 +346,8 @@ export class Store {
 
   /** Deletes every object of the bucket in one transaction, then their blobs (test isolation). */
   emptyBucket(bucket: string): void {
-    for (const blobId of this.#emptyBucketTransaction(bucket)) this.#blobs.remove(blobId);
+    this.#removeBlobs(this.#freeingSpace(() => this.#emptyBucketTransaction(bucket)));
+    this.#restoreReserve();
   }
 
   /**
@@ -324,8 +361,9 @@ export class Store {
     describe: (source: ObjectRecord | undefined) => ObjectMetadata & { etag: string },
     precondition?: Precondition,
   ): ObjectRecord {
-    const { row, segments, inlineData, released } = this.#copyObjectTransaction(source, target, describe, precondition);
-    for (const blobId of released) this.#blobs.remove(blobId);
+    this.#assertRoom();
+    const { row, segments, inlineData, released } = this.#writing(() => this.#copyObjectTransaction(source, target, describe, precondition));
+    this.#removeBlobs(released);
     return this.#remember(toObjectRecord(row), segments, inlineData);
   }
 
@@ -349,7 +387,8 @@ export class Store {
       checksum_type: checksum?.type ?? null,
       initiated: Date.now(),
     };
-    this.#uploads.insertUpload.run(row);
+    this.#assertRoom();
+    this.#writing(() => this.#uploads.insertUpload.run(row));
     return toUploadRecord({ ...row, completed_at: null, completed_parts: null, completed_etag: null, completed_checksum: null });
   }
 
@@ -365,7 +404,7 @@ export class Store {
    */
   commitPart(uploadId: string, partNumber: number, blob: StagedBlob, part: { etag: string; checksum?: string }): PartRecord | undefined {
     const blobId = this.#takeStaged(blob, 'commitPart');
-    this.#blobs.promote(blobId);
+    this.#writing(() => this.#blobs.promote(blobId));
     const row = {
       upload_id: uploadId,
       part_number: partNumber,
@@ -377,16 +416,16 @@ export class Store {
     };
     let released: string[] | undefined;
     try {
-      released = this.#commitPartTransaction(row);
+      released = this.#writing(() => this.#commitPartTransaction(row));
     } catch (err) {
-      this.#blobs.remove(blobId);
+      this.#removeBlobs([blobId]);
       throw err;
     }
     if (released === undefined) {
-      this.#blobs.remove(blobId);
+      this.#removeBlobs([blobId]);
       return undefined;
     }
-    for (const releasedId of released) this.#blobs.remove(releasedId);
+    this.#removeBlobs(released);
     const record = toPartRecord(row);
     this.#partBlobs.set(record, blobId);
     return record;
@@ -428,19 +467,20 @@ export class Store {
     const segments: StoredSegment[] = parts.map((part) => ({ blobId: this.#partBlobOf(part), size: part.size, partChecksum: part.checksum ?? null }));
     const size = parts.reduce((sum, part) => sum + part.size, 0);
     const row = toObjectRow(upload.bucket, upload.key, size, new Date(), { ...upload.metadata, ...object }, parts.length);
-    const released = this.#completeUploadTransaction(upload.id, parts, row, segments, completion, precondition);
+    const released = this.#writing(() => this.#completeUploadTransaction(upload.id, parts, row, segments, completion, precondition));
     if (released === undefined) return undefined;
-    for (const blobId of released) this.#blobs.remove(blobId);
+    this.#removeBlobs(released);
     const record = toObjectRecord(row);
     this.#segments.set(record, segments);
     return record;
   }
 
-  /** Deletes an open upload and its parts. Returns whether there was one. */
+  /** Deletes an open upload and its parts (works on a full disk). Returns whether there was one. */
   abortUpload(uploadId: string): boolean {
-    const released = this.#abortUploadTransaction(uploadId);
+    const released = this.#freeingSpace(() => this.#abortUploadTransaction(uploadId));
     if (released === undefined) return false;
-    for (const blobId of released) this.#blobs.remove(blobId);
+    this.#removeBlobs(released);
+    this.#restoreReserve();
     return true;
   }
 
@@ -449,8 +489,9 @@ export class Store {
    * parts: abandoned uploads must not keep their data forever. Returns how many.
    */
   expireUploads(cutoff: Date): number {
-    const { count, released } = this.#expireUploadsTransaction(cutoff.getTime());
-    for (const blobId of released) this.#blobs.remove(blobId);
+    const { count, released } = this.#freeingSpace(() => this.#expireUploadsTransaction(cutoff.getTime()));
+    this.#removeBlobs(released);
+    if (count > 0) this.#restoreReserve();
     return count;
   }
 
@@ -522,6 +563,68 @@ export class Store {
       const detached = ids.flatMap((id) => this.#uploads.deleteParts.all(id));
       return { count: ids.length, released: detached.filter((blobId) => !this.#isReferenced(blobId)) };
     })();
+
+  /** Runs a write; a lack of space or an I/O error comes out as a StorageFault, any other error unchanged. */
+  #writing<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      throw asStorageFault(err, this.#dataDir);
+    }
+  }
+
+  /**
+   * Writes that take space wait for the reserve to be in place (made again here once deletes have
+   * freed room): otherwise they could fill the room that deletes need on a full disk.
+   */
+  #assertRoom(): void {
+    // No room for the reserve is no room for this write: reported as the file system would.
+    if (!this.#writing(() => this.#reserve.ensure())) throw new StorageFault('full', 'ENOSPC', this.#dataDir, undefined);
+  }
+
+  /**
+   * Runs a delete's transaction. On a full disk SQLite has no room to append the transaction to
+   * its WAL: the reserve is released, the WAL checkpointed (so that the next transaction restarts
+   * it from its beginning, in blocks it already has) and the transaction run once more.
+   */
+  #freeingSpace<T>(transaction: () => T): T {
+    try {
+      return transaction();
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw asStorageFault(err, this.#dataDir);
+    }
+    this.#writing(() => this.#reserve.release());
+    try {
+      this.#db.pragma('wal_checkpoint(RESTART)');
+    } catch {
+      // A checkpoint that cannot complete leaves the WAL as it was: the retry is still worth it.
+    }
+    return this.#writing(transaction);
+  }
+
+  /** After a delete: makes the reserve again if it was released and there is room now. */
+  #restoreReserve(): void {
+    try {
+      this.#reserve.ensure();
+    } catch {
+      // The delete itself succeeded; the next write that needs the reserve reports the fault.
+    }
+  }
+
+  /**
+   * Unlinks blobs no row references any more. A failure leaves an orphan file, which the next
+   * open collects: the transaction that released the blob already happened, so the request that
+   * made it succeeded all the same.
+   */
+  #removeBlobs(blobIds: readonly string[]): void {
+    for (const blobId of blobIds) {
+      try {
+        this.#blobs.remove(blobId);
+      } catch {
+        // See above: collected as an orphan at the next open.
+      }
+    }
+  }
 
   #takeStaged(blob: StagedBlob, caller: string): string {
     const blobId = this.#staged.get(blob);

@@ -85,7 +85,7 @@ describe('multi-blob objects (the seam for multipart uploads)', () => {
   const whole = contents.join('');
 
   beforeEach(() => {
-    blobs = BlobFiles.open(dataDir, false, () => false);
+    blobs = BlobFiles.open(dataDir, false, () => false, fs);
     segments = contents.map((content, i) => {
       const blobId = `${i}${i}000000-0000-4000-8000-00000000000${i}`;
       fs.mkdirSync(path.dirname(blobs.pathOf(blobId)), { recursive: true });
