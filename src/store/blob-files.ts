@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { FileHandle } from 'node:fs/promises';
 import type { FileSystem } from './file-system.js';
 import type { ByteRange } from './types.js';
 
@@ -68,7 +69,16 @@ export class BlobFiles {
   async writeTemp(body: Readable): Promise<BlobSegment> {
     const blobId = randomUUID();
     const tempPath = this.#tempPathOf(blobId);
-    const file = await this.#fs.promises.open(tempPath, 'wx');
+    // The body is read only once the file is open: an error it raises meanwhile (a client gone)
+    // must reach the read loop below, not escape as an uncaught 'error' event.
+    const holdError = (): void => {};
+    body.on('error', holdError);
+    let file: FileHandle;
+    try {
+      file = await this.#fs.promises.open(tempPath, 'wx');
+    } finally {
+      body.off('error', holdError);
+    }
     let size = 0;
     try {
       // A plain write loop rather than a FileHandle write stream: that stream keeps a

@@ -268,6 +268,15 @@ describe('staged blobs', () => {
     expect(tempFiles()).toEqual([]);
   });
 
+  it('a body that fails before its temp file is open rejects the write with that error (no uncaught error event)', async () => {
+    const failure = new Error('client went away');
+    const body = new PassThrough();
+    const staged = store.writeBlob(body);
+    body.destroy(failure);
+    await expect(staged).rejects.toBe(failure);
+    expect(tempFiles()).toEqual([]);
+  });
+
   it('discardBlob removes the temp file; the blob can then not be committed; discarding twice is harmless', async () => {
     const blob = await store.writeBlob(bodyOf(Buffer.from('draft')));
     await store.discardBlob(blob);
