@@ -100,6 +100,13 @@ const migrations: readonly string[] = [
     PRIMARY KEY (bucket, key)
   ) WITHOUT ROWID;
   `,
+  // 4: the number each part of a multipart object was uploaded with: GetObject?partNumber=N
+  // addresses a part by it (an object completed from parts 1 and 3 has no part 2). NULL for a
+  // PutObject's blob, and for parts completed before this migration, which keep being read as
+  // their position + 1, as they were (their numbers were not kept).
+  `
+  ALTER TABLE object_blobs ADD COLUMN part_number INTEGER;
+  `,
 ];
 
 /** Opens (creating if needed) the metadata database and brings its schema up to date. */

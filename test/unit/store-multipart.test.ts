@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,48 @@ const complete = (upload: UploadRecord, parts: PartRecord[]) =>
   store.completeUpload(upload, parts, { etag: '"done-2"' }, { parts: 'list', etag: '"done-2"' });
 
 describe('Store multipart uploads', () => {
+  it('keeps the number each part was uploaded with: completed from 1 and 3, the parts are 1 and 3 (also once reopened, and in a copy)', async () => {
+    const upload = store.createUpload('b', 'gapped', { userMetadata: {} });
+    const one = await part(upload, 1, 'one ');
+    await part(upload, 2, 'left out');
+    const three = await part(upload, 3, 'three');
+    const expected = [
+      { partNumber: 1, size: 4 },
+      { partNumber: 3, size: 5 },
+    ];
+    expect(store.objectParts(complete(upload, [one, three])!)).toEqual(expected);
+    store.copyObject({ bucket: 'b', key: 'gapped' }, { bucket: 'b', key: 'gapped-copy' }, () => ({ userMetadata: {}, etag: '"done-2"' }));
+    store.close();
+    store = Store.open({ dataDir });
+    expect(store.objectParts(store.getObject('b', 'gapped')!)).toEqual(expected);
+    expect(store.objectParts(store.getObject('b', 'gapped-copy')!)).toEqual(expected);
+    expect(await readAll(store.openObjectStream(store.getObject('b', 'gapped')!))).toBe('one three');
+  });
+
+  it('opens a data directory of schema 3 (no part numbers kept): its parts read by position, as before', async () => {
+    const upload = store.createUpload('b', 'old', { userMetadata: {} });
+    const one = await part(upload, 1, 'one ');
+    const three = await part(upload, 3, 'three');
+    complete(upload, [one, three]);
+    store.close();
+    // What schema 3 stored: object_blobs without part_number.
+    const db = new Database(path.join(dataDir, 'metadata.sqlite'));
+    db.exec('ALTER TABLE object_blobs DROP COLUMN part_number');
+    db.pragma('user_version = 3');
+    db.close();
+    store = Store.open({ dataDir });
+    const record = store.getObject('b', 'old')!;
+    expect(store.objectParts(record)).toEqual([
+      { partNumber: 1, size: 4 },
+      { partNumber: 2, size: 5 },
+    ]);
+    expect(await readAll(store.openObjectStream(record))).toBe('one three');
+    // New completions keep their numbers in the migrated database.
+    const next = store.createUpload('b', 'new', { userMetadata: {} });
+    const two = await part(next, 2, 'two');
+    expect(store.objectParts(complete(next, [two])!)).toEqual([{ partNumber: 2, size: 3 }]);
+  });
+
   it('makes upload ids that no command-line client can mistake for an option (never a leading "-")', () => {
     const ids = Array.from({ length: 200 }, () => store.createUpload('b', 'ids', { userMetadata: {} }).id);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/);
