@@ -154,6 +154,18 @@ describe('max-keys', () => {
   });
 });
 
+describe('list-type', () => {
+  it('only list-type=2 is ListObjectsV2; 1, 0, any other value or none is ListObjects (brekkylab/backlot#204, measured against S3)', async () => {
+    for (const value of ['1', '0', 'bogus', '']) {
+      const res = await signedFetch(t.emulator.env(Bucket), { method: 'GET', path: `/${Bucket}`, query: { 'list-type': value, 'max-keys': '1' } });
+      expect(res.status).toBe(200);
+      expect(topLevel(res.text)).toMatchObject({ Marker: '', IsTruncated: 'true' });
+      expect(res.text).not.toContain('<KeyCount>');
+    }
+    expect(topLevel((await raw(2, { 'max-keys': '1' })).text)).toMatchObject({ KeyCount: '1' });
+  });
+});
+
 describe('marker (V1), start-after and continuation-token (V2)', () => {
   it('past the last key: an empty, complete page, the marker echoed (ceph test_bucket_list_marker_after_list)', async () => {
     const first = await v1({ Marker: 'zzz' });
