@@ -60,24 +60,37 @@ describe('Store multipart uploads', () => {
     expect(await readAll(store.openObjectStream(store.getObject('b', 'gapped')!))).toBe('one three');
   });
 
-  it('opens a data directory of schema 3 (no part numbers kept): its parts read by position, as before', async () => {
-    const upload = store.createUpload('b', 'old', { userMetadata: {} });
-    const one = await part(upload, 1, 'one ');
-    const three = await part(upload, 3, 'three');
-    complete(upload, [one, three]);
+  it('opens a data directory of schema 3 (no part numbers kept): numbers come back from a kept completion, else parts read by position', async () => {
+    const gapped = async (key: string) => {
+      const upload = store.createUpload('b', key, { userMetadata: {} });
+      const one = await part(upload, 1, 'one ');
+      const three = await part(upload, 3, 'three');
+      store.completeUpload(upload, [one, three], { etag: `"${key}-2"` }, { parts: '1:"etag-one "\n3:"etag-three"', etag: `"${key}-2"` });
+      return upload;
+    };
+    await gapped('kept');
+    const expired = await gapped('expired');
+    await part(store.createUpload('b', 'open', { userMetadata: {} }), 1, 'open part');
+    await store.writeBlob(Readable.from([Buffer.from('single')])).then((blob) => store.commitObject('b', 'single', blob, { userMetadata: {}, etag: '"s"' }));
     store.close();
-    // What schema 3 stored: object_blobs without part_number.
+    // What schema 3 stored: object_blobs without part_number; one completion no longer kept.
     const db = new Database(path.join(dataDir, 'metadata.sqlite'));
     db.exec('ALTER TABLE object_blobs DROP COLUMN part_number');
+    db.prepare('DELETE FROM multipart_uploads WHERE id = ?').run(expired.id);
     db.pragma('user_version = 3');
     db.close();
+
     store = Store.open({ dataDir });
-    const record = store.getObject('b', 'old')!;
-    expect(store.objectParts(record)).toEqual([
+    expect(store.objectParts(store.getObject('b', 'kept')!)).toEqual([
+      { partNumber: 1, size: 4 },
+      { partNumber: 3, size: 5 },
+    ]);
+    expect(store.objectParts(store.getObject('b', 'expired')!)).toEqual([
       { partNumber: 1, size: 4 },
       { partNumber: 2, size: 5 },
     ]);
-    expect(await readAll(store.openObjectStream(record))).toBe('one three');
+    expect(store.objectParts(store.getObject('b', 'single')!)).toEqual([{ partNumber: 1, size: 6 }]);
+    for (const key of ['kept', 'expired']) expect(await readAll(store.openObjectStream(store.getObject('b', key)!))).toBe('one three');
     // New completions keep their numbers in the migrated database.
     const next = store.createUpload('b', 'new', { userMetadata: {} });
     const two = await part(next, 2, 'two');
