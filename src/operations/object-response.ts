@@ -72,7 +72,10 @@ function readPart({ store }: OperationContext, record: ObjectRecord, partNumber:
   const { size, checksum } = parts[index];
   const range = size > 0 ? { start, end: start + size - 1 } : undefined;
   if (record.partsCount === undefined) return { range, checksum: record.checksum };
-  // A COMPOSITE object's parts keep their own checksums; a FULL_OBJECT checksum covers no single part.
+  // A FULL_OBJECT checksum describes a part only when that part is the whole object (LocalStack's
+  // `test_get_object_part_checksum[FULL_OBJECT]`, recorded against AWS); a COMPOSITE object's
+  // parts keep their own checksums.
+  if (record.checksum?.type === 'FULL_OBJECT') return { range, checksum: parts.length === 1 ? record.checksum : undefined };
   const partChecksum =
     record.checksum?.type === 'COMPOSITE' && checksum !== undefined ? { ...record.checksum, value: checksum } : undefined;
   return { range, checksum: partChecksum };

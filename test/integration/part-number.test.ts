@@ -145,6 +145,38 @@ describe('a multipart object completed from parts 1 and 3', () => {
   });
 });
 
+describe('checksums of a part (x-amz-checksum-mode: ENABLED)', () => {
+  // LocalStack's test_get_object_part_checksum[COMPOSITE|FULL_OBJECT] and test_get_object_part,
+  // recorded against AWS: a one-part upload's part carries the object's checksum of either type;
+  // a part of a larger FULL_OBJECT upload carries none.
+  it('a one-part FULL_OBJECT upload: part 1 carries the whole-object checksum', async () => {
+    const Key = 'parts/full-one';
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32C', ChecksumType: 'FULL_OBJECT' }));
+    const part = await t.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'test content 123', ChecksumAlgorithm: 'CRC32C' }));
+    await t.s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag, ChecksumCRC32C: part.ChecksumCRC32C }] } }),
+    );
+    for (const Command of [GetObjectCommand, HeadObjectCommand]) {
+      const got = await t.s3.send(new Command({ Bucket, Key, PartNumber: 1, ChecksumMode: 'ENABLED' }));
+      expect(got).toMatchObject({ ChecksumCRC32C: part.ChecksumCRC32C, ChecksumType: 'FULL_OBJECT', PartsCount: 1 });
+    }
+  });
+
+  it('a part of a two-part FULL_OBJECT upload carries none', async () => {
+    const Key = 'parts/full-two';
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32C', ChecksumType: 'FULL_OBJECT' }));
+    const parts = [];
+    for (const [index, Body] of [first, third].entries()) {
+      const out = await t.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1, Body, ChecksumAlgorithm: 'CRC32C' }));
+      parts.push({ PartNumber: index + 1, ETag: out.ETag, ChecksumCRC32C: out.ChecksumCRC32C });
+    }
+    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2, ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC32C).toBeUndefined();
+    expect(got.PartsCount).toBe(2);
+  });
+});
+
 describe('an object stored by one PutObject', () => {
   it('part 1 is the whole object: 206, Content-Range, no PartsCount (GET and HEAD)', async () => {
     const got = await get('parts/single', 1);
