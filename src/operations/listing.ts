@@ -20,8 +20,9 @@ export interface ListQuery {
  * The shared query of ListObjects and ListObjectsV2. `max-keys`: absent or empty → 1000; above
  * 1000 → 1000 (a page never holds more); a negative integer → InvalidArgument naming `maxKeys`;
  * anything that is not an integer within Java's int range → InvalidArgument naming `max-keys`,
- * with S3's messages for each (recorded from Amazon S3 in jchristn/S3Server's
- * CompatibilityScenarios.cs). `encoding-type`: `url` or absent, else InvalidArgument
+ * with S3's messages for each (recorded from Amazon S3 for ListObjects in jchristn/S3Server's
+ * CompatibilityScenarios.cs; ListObjectsV2, which shares the parameter, answers alike here).
+ * `encoding-type`: `url` or absent, else InvalidArgument
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
  */
 export function parseListQuery(query: URLSearchParams): ListQuery {

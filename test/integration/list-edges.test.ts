@@ -122,7 +122,7 @@ describe('max-keys', () => {
     }
   });
 
-  it('a negative integer: 400 InvalidArgument naming maxKeys (jchristn/S3Server, recorded from S3)', async () => {
+  it('a negative integer: 400 InvalidArgument naming maxKeys (jchristn/S3Server, recorded from S3 for V1; V2 taken to answer alike)', async () => {
     for (const version of [1, 2] as const) {
       for (const value of ['-1', '-2147483648']) {
         const res = await raw(version, { 'max-keys': value });
