@@ -37,16 +37,43 @@ export function etagListMatches(list: string, etag: string): boolean {
   });
 }
 
-/** Seconds since the epoch of an HTTP date, or undefined when unparseable (S3 then ignores the header). */
-function httpDateSeconds(value: string | undefined): number | undefined {
+const WEEKDAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+
+/**
+ * RFC 9110 §5.6.7's three HTTP-date forms, each capturing the day of the month (Date.parse
+ * rolls `31 Feb` over into March) and with the zone Date.parse must be told (asctime is UTC).
+ */
+const HTTP_DATE_FORMS: ReadonlyArray<{ pattern: RegExp; zone: string }> = [
+  { pattern: new RegExp(`^${WEEKDAY}, (\\d{2}) ${MONTH} \\d{4} ${TIME} GMT$`), zone: '' }, // IMF-fixdate
+  { pattern: new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\\d{2})-${MONTH}-\\d{2} ${TIME} GMT$`), zone: '' }, // RFC 850
+  { pattern: new RegExp(`^${WEEKDAY} ${MONTH} ( \\d|\\d{2}) ${TIME} \\d{4}$`), zone: ' GMT' }, // asctime
+];
+
+/**
+ * Milliseconds since the epoch of an HTTP-date (RFC 9110 §5.6.7), or undefined for anything
+ * else: another date format, an impossible date, or a list of dates (a repeated header).
+ * RFC 9110 §13.1.3 and §13.1.4: such a condition is ignored.
+ */
+export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  for (const { pattern, zone } of HTTP_DATE_FORMS) {
+    const match = pattern.exec(value);
+    if (!match) continue;
+    const ms = Date.parse(value + zone);
+    return Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(match[1]) ? undefined : ms;
+  }
+  return undefined;
 }
 
 /**
- * RFC 7232 precedence as S3 applies it: If-Match (412), else If-Unmodified-Since (412);
- * then If-None-Match (304), else If-Modified-Since (304).
+ * RFC 9110 §13.2.2 precedence as S3 applies it: If-Match (412), else If-Unmodified-Since (412);
+ * then If-None-Match (304), else If-Modified-Since (304). Dates compare in whole seconds, as
+ * Last-Modified is sent. A date that is not an HTTP-date is ignored (RFC 9110 §13.1.3, §13.1.4),
+ * and so is an If-Modified-Since later than now: S3 ignores it (LocalStack's snapshots recorded
+ * against AWS, `obj-ignore-future-modified-since`), as RFC 2616 §14.25 called it invalid. A
+ * future If-Unmodified-Since is evaluated, and holds.
  */
 export function evaluateReadConditions(conditions: ReadConditions, target: ConditionTarget): void {
   const modified = Math.floor(target.lastModified.getTime() / 1000);
@@ -58,15 +85,15 @@ export function evaluateReadConditions(conditions: ReadConditions, target: Condi
       throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
     }
   } else {
-    const since = httpDateSeconds(conditions.ifUnmodifiedSince);
-    if (since !== undefined && modified > since) {
+    const since = parseHttpDate(conditions.ifUnmodifiedSince);
+    if (since !== undefined && modified > since / 1000) {
       throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Unmodified-Since' });
     }
   }
   if (conditions.ifNoneMatch !== undefined) {
     if (etagListMatches(conditions.ifNoneMatch, target.etag)) throw notModified();
   } else {
-    const since = httpDateSeconds(conditions.ifModifiedSince);
-    if (since !== undefined && modified <= since) throw notModified();
+    const since = parseHttpDate(conditions.ifModifiedSince);
+    if (since !== undefined && since <= Date.now() && modified <= since / 1000) throw notModified();
   }
 }

@@ -38,7 +38,9 @@ export const ListObjectsV2: OperationHandler = ({ req, store, ctx }) => {
     IsTruncated: page.isTruncated,
     ContinuationToken: token ?? undefined,
     NextContinuationToken: page.isTruncated && page.lastReturned !== undefined ? encodeToken(page.lastReturned) : undefined,
-    StartAfter: encode(startAfter),
+    // A continuation token displaces start-after, and S3 then does not echo it (LocalStack's
+    // snapshot `list-objects-start-after-token`, recorded against AWS).
+    StartAfter: token === null ? encode(startAfter) : undefined,
     ...contentsOf(page, encode, fetchOwner ? ownerOf(bucket) : undefined),
   });
 };

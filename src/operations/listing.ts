@@ -4,6 +4,9 @@ import type { XmlTree } from '../http/xml.js';
 import type { ListPage, ObjectRecord } from '../store/index.js';
 
 const MAX_KEYS_LIMIT = 1000;
+/** The range of the Java int S3 parses max-keys into. */
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 
 /** What ListObjects and ListObjectsV2 share from the query string. */
 export interface ListQuery {
@@ -13,14 +16,29 @@ export interface ListQuery {
   urlEncoded: boolean;
 }
 
+/**
+ * The shared query of ListObjects and ListObjectsV2. `max-keys`: absent or empty → 1000; above
+ * 1000 → 1000 (a page never holds more); a negative integer → InvalidArgument naming `maxKeys`;
+ * anything that is not an integer within Java's int range → InvalidArgument naming `max-keys`,
+ * with S3's messages for each (recorded from Amazon S3 for ListObjects in jchristn/S3Server's
+ * CompatibilityScenarios.cs; ListObjectsV2, which shares the parameter, answers alike here).
+ * `encoding-type`: `url` or absent, else InvalidArgument
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+ */
 export function parseListQuery(query: URLSearchParams): ListQuery {
-  const rawMaxKeys = query.get('max-keys');
+  const rawMaxKeys = query.get('max-keys') || null;
   let maxKeys = MAX_KEYS_LIMIT;
   if (rawMaxKeys !== null) {
     maxKeys = Number(rawMaxKeys);
-    if (!/^\d+$/.test(rawMaxKeys.trim()) || !Number.isSafeInteger(maxKeys) || maxKeys > 2 ** 31 - 1) {
+    if (!/^-?\d+$/.test(rawMaxKeys.trim()) || maxKeys < INT_MIN || maxKeys > INT_MAX) {
       throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
         ArgumentName: 'max-keys',
+        ArgumentValue: rawMaxKeys,
+      });
+    }
+    if (maxKeys < 0) {
+      throw new S3Error('InvalidArgument', `Argument maxKeys must be an integer between 0 and ${INT_MAX}`, {
+        ArgumentName: 'maxKeys',
         ArgumentValue: rawMaxKeys,
       });
     }

@@ -32,9 +32,14 @@ export interface ObjectRow {
 /** An object row with the object's bytes when they are kept inline (null: they are in blob files). */
 export type ObjectRowWithInline = ObjectRow & { inline_data: Buffer | null };
 
-/** One row of an object's data, with the part's checksum when the object is a completed multipart upload. */
+/**
+ * One row of an object's data; when the object is a completed multipart upload, with the number
+ * the part was uploaded with and its checksum (null otherwise, and the number for parts stored
+ * before schema 4).
+ */
 export interface StoredSegment extends BlobSegment {
   partChecksum: string | null;
+  partNumber: number | null;
 }
 
 type BucketKey = [bucket: string, key: string];
@@ -68,7 +73,7 @@ export interface Statements {
   replaceObject: Statement<ObjectRow>;
   deleteObject: Statement<BucketKey>;
   deleteBucketObjects: Statement<[bucket: string]>;
-  attachSegment: Statement<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null]>;
+  attachSegment: Statement<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null, partNumber: number | null]>;
   detachSegments: Statement<BucketKey, string>;
   detachBucketSegments: Statement<[bucket: string], string>;
   blobReference: Statement<{ blobId: string }, number>;
@@ -102,7 +107,7 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteInlineData: db.prepare<BucketKey>('DELETE FROM object_inline WHERE bucket = ? AND key = ?'),
     deleteBucketInlineData: db.prepare<[bucket: string]>('DELETE FROM object_inline WHERE bucket = ?'),
     segmentsOfObject: db.prepare<BucketKey, StoredSegment>(
-      'SELECT blob_id AS blobId, size, part_checksum AS partChecksum FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
+      'SELECT blob_id AS blobId, size, part_checksum AS partChecksum, part_number AS partNumber FROM object_blobs WHERE bucket = ? AND key = ? ORDER BY seq',
     ),
     replaceObject: db.prepare<ObjectRow>(
       `REPLACE INTO objects (${objectColumns}) VALUES (@bucket, @key, @size, @etag, @last_modified, @content_type,
@@ -112,8 +117,8 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteObject: db.prepare<BucketKey>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     deleteBucketObjects: db.prepare<[bucket: string]>('DELETE FROM objects WHERE bucket = ?'),
 
-    attachSegment: db.prepare<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null]>(
-      'INSERT INTO object_blobs (bucket, key, seq, blob_id, size, part_checksum) VALUES (?, ?, ?, ?, ?, ?)',
+    attachSegment: db.prepare<[bucket: string, key: string, seq: number, blobId: string, size: number, partChecksum: string | null, partNumber: number | null]>(
+      'INSERT INTO object_blobs (bucket, key, seq, blob_id, size, part_checksum, part_number) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     /** Unlinks an object from its blobs; returns their ids. */
     detachSegments: db.prepare<BucketKey, string>('DELETE FROM object_blobs WHERE bucket = ? AND key = ? RETURNING blob_id').pluck(),

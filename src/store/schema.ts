@@ -101,6 +101,33 @@ const migrations: readonly string[] = [
     PRIMARY KEY (bucket, key)
   ) WITHOUT ROWID;
   `,
+  // 4: the number each part of a multipart object was uploaded with: GetObject?partNumber=N
+  // addresses a part by it (an object completed from parts 1 and 3 has no part 2). NULL for a
+  // PutObject's blob. Objects completed before: their numbers are taken from the completion's
+  // part list ("number:etag" lines, in part order) while the upload is still kept for retries
+  // (it made the object if etag and time match); otherwise they stay NULL and the parts are read
+  // by position, as they were.
+  `
+  ALTER TABLE object_blobs ADD COLUMN part_number INTEGER;
+
+  CREATE TEMP TABLE recovered_part_numbers AS
+  WITH RECURSIVE completion_lines(bucket, key, seq, number, rest) AS (
+    SELECT u.bucket, u.key, -1, NULL, u.completed_parts || char(10)
+    FROM multipart_uploads u
+    JOIN objects o ON o.bucket = u.bucket AND o.key = u.key AND o.etag = u.completed_etag AND o.last_modified = u.completed_at
+    WHERE u.completed_parts IS NOT NULL
+    UNION ALL
+    SELECT bucket, key, seq + 1, CAST(substr(rest, 1, instr(rest, ':') - 1) AS INTEGER), substr(rest, instr(rest, char(10)) + 1)
+    FROM completion_lines WHERE rest <> ''
+  )
+  SELECT bucket, key, seq, number FROM completion_lines WHERE seq >= 0;
+
+  UPDATE object_blobs SET part_number = (
+    SELECT number FROM recovered_part_numbers r WHERE r.bucket = object_blobs.bucket AND r.key = object_blobs.key AND r.seq = object_blobs.seq
+  );
+
+  DROP TABLE recovered_part_numbers;
+  `,
 ];
 
 /**

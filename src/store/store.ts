@@ -113,7 +113,9 @@ export class Store {
         if (inlineData) s.replaceInlineData.run(row.bucket, row.key, inlineData);
         else s.deleteInlineData.run(row.bucket, row.key);
         const detached = s.detachSegments.all(row.bucket, row.key);
-        segments.forEach(({ blobId, size, partChecksum }, seq) => s.attachSegment.run(row.bucket, row.key, seq, blobId, size, partChecksum));
+        segments.forEach(({ blobId, size, partChecksum, partNumber }, seq) =>
+          s.attachSegment.run(row.bucket, row.key, seq, blobId, size, partChecksum, partNumber),
+        );
         return detached.filter((blobId) => !this.#isReferenced(blobId));
       },
     );
@@ -262,7 +264,7 @@ export class Store {
     if (blobId === undefined) throw new Error('commitObject: the blob was not staged by this store, or was already committed or discarded');
     this.#staged.delete(blob);
     this.#writing(() => this.#blobs.promote(blobId));
-    const segments: readonly StoredSegment[] = [{ blobId, size: blob.size, partChecksum: null }];
+    const segments: readonly StoredSegment[] = [{ blobId, size: blob.size, partChecksum: null, partNumber: null }];
     const row = toObjectRow(bucket, key, blob.size, new Date(), meta);
     let released: string[];
     try {
@@ -367,12 +369,20 @@ export class Store {
     return this.#remember(toObjectRecord(row), segments, inlineData);
   }
 
-  /** The parts of an object from getObject/commitObject: one for a PutObject, one per part after a multipart upload. */
+  /**
+   * The parts of an object from getObject/commitObject, in order: part 1 for a PutObject; after a
+   * multipart upload, each part with the number it was uploaded with (so they may skip numbers).
+   */
   objectParts(record: ObjectRecord): ObjectPart[] {
-    if (this.#inline.has(record)) return [{ size: record.size }];
+    if (this.#inline.has(record)) return [{ partNumber: 1, size: record.size }];
     const segments = this.#segments.get(record);
     if (segments === undefined) throw new Error('objectParts: the record must come from getObject or commitObject of this store');
-    return segments.map(({ size, partChecksum }) => (partChecksum === null ? { size } : { size, checksum: partChecksum }));
+    // No number: a PutObject's single blob, or a part stored before numbers were kept (schema 4).
+    return segments.map(({ size, partChecksum, partNumber }, index) => ({
+      partNumber: partNumber ?? index + 1,
+      size,
+      ...(partChecksum === null ? {} : { checksum: partChecksum }),
+    }));
   }
 
   createUpload(bucket: string, key: string, metadata: ObjectMetadata, checksum?: { algorithm: string; type: ChecksumType }): UploadRecord {
@@ -464,7 +474,12 @@ export class Store {
     completion: UploadCompletion,
     precondition?: Precondition,
   ): ObjectRecord | undefined {
-    const segments: StoredSegment[] = parts.map((part) => ({ blobId: this.#partBlobOf(part), size: part.size, partChecksum: part.checksum ?? null }));
+    const segments: StoredSegment[] = parts.map((part) => ({
+      blobId: this.#partBlobOf(part),
+      size: part.size,
+      partChecksum: part.checksum ?? null,
+      partNumber: part.partNumber,
+    }));
     const size = parts.reduce((sum, part) => sum + part.size, 0);
     const row = toObjectRow(upload.bucket, upload.key, size, new Date(), { ...upload.metadata, ...object }, parts.length);
     const released = this.#writing(() => this.#completeUploadTransaction(upload.id, parts, row, segments, completion, precondition));

@@ -99,8 +99,11 @@ export interface PartRecord {
   lastModified: Date;
 }
 
-/** One part of a stored object (a PutObject is one part). */
+/** One part of a stored object (a PutObject is part 1). */
 export interface ObjectPart {
+  /** The number the part was uploaded with (CompleteMultipartUpload's PartNumber), 1..10000. */
+  partNumber: number;
+  /** Bytes. */
   size: number;
   checksum?: string;
 }

@@ -154,7 +154,7 @@ describe('CopyObject conditions (x-amz-copy-source-if-*): a copy that does not h
     const cases: Array<[Partial<ConstructorParameters<typeof CopyObjectCommand>[0]>, string]> = [
       [{ CopySourceIfMatch: '"other"' }, 'x-amz-copy-source-If-Match'],
       [{ CopySourceIfNoneMatch: etag }, 'x-amz-copy-source-If-None-Match'],
-      [{ CopySourceIfModifiedSince: future() }, 'x-amz-copy-source-If-Modified-Since'],
+      [{ CopySourceIfModifiedSince: modified }, 'x-amz-copy-source-If-Modified-Since'],
       [{ CopySourceIfUnmodifiedSince: past() }, 'x-amz-copy-source-If-Unmodified-Since'],
     ];
     for (const [conditions, condition] of cases) {

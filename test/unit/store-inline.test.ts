@@ -53,7 +53,7 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     expect(record.size).toBe(INLINE_MAX_BYTES);
     expect(await bytesOf(record)).toEqual(bytes);
     expect(await bytesOf(record, { start: 100, end: 20_000 })).toEqual(bytes.subarray(100, 20_001));
-    expect(store.objectParts(record)).toEqual([{ size: INLINE_MAX_BYTES }]);
+    expect(store.objectParts(record)).toEqual([{ partNumber: 1, size: INLINE_MAX_BYTES }]);
     expect(store.inlineBytes(record)).toEqual(bytes);
     expect(store.inlineBytes(record, { start: 5, end: 9 })).toEqual(bytes.subarray(5, 10));
     expect(() => store.inlineBytes(record, { start: 9, end: 5 })).toThrow(/not within an object/);

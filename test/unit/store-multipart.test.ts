@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,61 @@ const complete = (upload: UploadRecord, parts: PartRecord[]) =>
   store.completeUpload(upload, parts, { etag: '"done-2"' }, { parts: 'list', etag: '"done-2"' });
 
 describe('Store multipart uploads', () => {
+  it('keeps the number each part was uploaded with: completed from 1 and 3, the parts are 1 and 3 (also once reopened, and in a copy)', async () => {
+    const upload = store.createUpload('b', 'gapped', { userMetadata: {} });
+    const one = await part(upload, 1, 'one ');
+    await part(upload, 2, 'left out');
+    const three = await part(upload, 3, 'three');
+    const expected = [
+      { partNumber: 1, size: 4 },
+      { partNumber: 3, size: 5 },
+    ];
+    expect(store.objectParts(complete(upload, [one, three])!)).toEqual(expected);
+    store.copyObject({ bucket: 'b', key: 'gapped' }, { bucket: 'b', key: 'gapped-copy' }, () => ({ userMetadata: {}, etag: '"done-2"' }));
+    store.close();
+    store = Store.open({ dataDir });
+    expect(store.objectParts(store.getObject('b', 'gapped')!)).toEqual(expected);
+    expect(store.objectParts(store.getObject('b', 'gapped-copy')!)).toEqual(expected);
+    expect(await readAll(store.openObjectStream(store.getObject('b', 'gapped')!))).toBe('one three');
+  });
+
+  it('opens a data directory of schema 3 (no part numbers kept): numbers come back from a kept completion, else parts read by position', async () => {
+    const gapped = async (key: string) => {
+      const upload = store.createUpload('b', key, { userMetadata: {} });
+      const one = await part(upload, 1, 'one ');
+      const three = await part(upload, 3, 'three');
+      store.completeUpload(upload, [one, three], { etag: `"${key}-2"` }, { parts: '1:"etag-one "\n3:"etag-three"', etag: `"${key}-2"` });
+      return upload;
+    };
+    await gapped('kept');
+    const expired = await gapped('expired');
+    await part(store.createUpload('b', 'open', { userMetadata: {} }), 1, 'open part');
+    await store.writeBlob(Readable.from([Buffer.from('single')])).then((blob) => store.commitObject('b', 'single', blob, { userMetadata: {}, etag: '"s"' }));
+    store.close();
+    // What schema 3 stored: object_blobs without part_number; one completion no longer kept.
+    const db = new Database(path.join(dataDir, 'metadata.sqlite'));
+    db.exec('ALTER TABLE object_blobs DROP COLUMN part_number');
+    db.prepare('DELETE FROM multipart_uploads WHERE id = ?').run(expired.id);
+    db.pragma('user_version = 3');
+    db.close();
+
+    store = Store.open({ dataDir });
+    expect(store.objectParts(store.getObject('b', 'kept')!)).toEqual([
+      { partNumber: 1, size: 4 },
+      { partNumber: 3, size: 5 },
+    ]);
+    expect(store.objectParts(store.getObject('b', 'expired')!)).toEqual([
+      { partNumber: 1, size: 4 },
+      { partNumber: 2, size: 5 },
+    ]);
+    expect(store.objectParts(store.getObject('b', 'single')!)).toEqual([{ partNumber: 1, size: 6 }]);
+    for (const key of ['kept', 'expired']) expect(await readAll(store.openObjectStream(store.getObject('b', key)!))).toBe('one three');
+    // New completions keep their numbers in the migrated database.
+    const next = store.createUpload('b', 'new', { userMetadata: {} });
+    const two = await part(next, 2, 'two');
+    expect(store.objectParts(complete(next, [two])!)).toEqual([{ partNumber: 2, size: 3 }]);
+  });
+
   it('makes upload ids that no command-line client can mistake for an option (never a leading "-")', () => {
     const ids = Array.from({ length: 200 }, () => store.createUpload('b', 'ids', { userMetadata: {} }).id);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/);
