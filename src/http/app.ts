@@ -100,6 +100,11 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
   for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
   // HEAD responses and 304 carry no body; S3 then names the code in no header either.
   if (ctx.method === 'HEAD' || err.status === 304) return;
+  if (!err.document) {
+    ctx.body = '';
+    ctx.remove('Content-Type');
+    return;
+  }
   const s3 = ctx.state.s3;
   ctx.type = 'application/xml';
   ctx.body = errorDocument(err, ctx.state.requestId, {
