@@ -64,6 +64,8 @@ export class S3Error extends Error {
   readonly headers: Record<string, string>;
   /** false: S3 answers with the status alone and no error document (a `..` segment above the bucket). */
   readonly document: boolean;
+  /** One sentence naming the part of the request that caused the error, also for the request log. */
+  hint?: string;
 
   constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, headers: Record<string, string> = {}, document = true) {
     const [status, defaultMessage] = catalogue[code];

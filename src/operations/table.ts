@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OperationSpec } from './types.js';
+import type { ExtraAction, OperationSpec } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -28,17 +28,22 @@ export const SMLL_GRANTED_ACTIONS: readonly string[] = [
   's3:GetBucketLocation',
 ];
 
-/** Headers on a write that need actions beyond s3:PutObject, as IAM evaluates them. */
-function writeExtraActions(headers: IncomingHttpHeaders): string[] {
-  const actions: string[] = [];
-  const names = Object.keys(headers);
-  if (names.some((h) => h === 'x-amz-acl' || h.startsWith('x-amz-grant-'))) actions.push('s3:PutObjectAcl');
-  if (names.includes('x-amz-tagging')) actions.push('s3:PutObjectTagging');
-  if (names.includes('x-amz-object-lock-mode') || names.includes('x-amz-object-lock-retain-until-date')) {
-    actions.push('s3:PutObjectRetention');
+/** Headers on a write that need actions beyond s3:PutObject, as IAM evaluates them, and the action each asks for. */
+function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
+  const byAction = new Map<string, string[]>();
+  for (const name of Object.keys(headers)) {
+    const action = writeHeaderAction(name);
+    if (action) byAction.set(action, [...(byAction.get(action) ?? []), name]);
   }
-  if (names.includes('x-amz-object-lock-legal-hold')) actions.push('s3:PutObjectLegalHold');
-  return actions;
+  return [...byAction].map(([action, names]) => ({ action, headers: names }));
+}
+
+function writeHeaderAction(name: string): string | undefined {
+  if (name === 'x-amz-acl' || name.startsWith('x-amz-grant-')) return 's3:PutObjectAcl';
+  if (name === 'x-amz-tagging') return 's3:PutObjectTagging';
+  if (name === 'x-amz-object-lock-mode' || name === 'x-amz-object-lock-retain-until-date') return 's3:PutObjectRetention';
+  if (name === 'x-amz-object-lock-legal-hold') return 's3:PutObjectLegalHold';
+  return undefined;
 }
 
 type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
