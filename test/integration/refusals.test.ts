@@ -352,6 +352,10 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; ask
         asker: header('x-amz-grant-full-control', 's3:PutObjectAcl'),
         request: write({ GrantFullControl: 'id="00000000"' }),
       },
+      ...(['GrantReadACP', 'GrantWriteACP'] as const).map((input) => {
+        const name = input === 'GrantReadACP' ? 'x-amz-grant-read-acp' : 'x-amz-grant-write-acp';
+        return { name: `${row} with ${name}`, row, action: 's3:PutObjectAcl', asker: header(name, 's3:PutObjectAcl'), request: write({ [input]: 'id="00000000"' }) };
+      }),
       {
         name: `${row} with x-amz-acl and x-amz-grant-read`,
         row,
@@ -366,6 +370,13 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; ask
         action: 's3:PutObjectRetention',
         asker: 'The request headers x-amz-object-lock-mode and x-amz-object-lock-retain-until-date ask for s3:PutObjectRetention: send the request without them.',
         request: write({ ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: retainUntil() }),
+      },
+      {
+        name: `${row} with x-amz-object-lock-retain-until-date alone`,
+        row,
+        action: 's3:PutObjectRetention',
+        asker: header('x-amz-object-lock-retain-until-date', 's3:PutObjectRetention'),
+        request: write({ ObjectLockRetainUntilDate: retainUntil() }),
       },
       {
         name: `${row} with x-amz-object-lock-legal-hold`,
@@ -387,6 +398,12 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; ask
         's3:PutObjectRetention',
         { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' },
         'The form fields x-amz-object-lock-mode and x-amz-object-lock-retain-until-date ask',
+      ],
+      [
+        'x-amz-object-lock-retain-until-date',
+        's3:PutObjectRetention',
+        { 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' },
+        'The form field x-amz-object-lock-retain-until-date asks',
       ],
       ['x-amz-object-lock-legal-hold', 's3:PutObjectLegalHold', { 'x-amz-object-lock-legal-hold': 'ON' }, 'The form field x-amz-object-lock-legal-hold asks'],
     ] as const
