@@ -69,7 +69,9 @@ export function resolveAddress(req: IncomingMessage, vhostDomains: readonly stri
   // S3 reads `/bucket/` as the bucket itself: an object key is never empty.
   const key = rawKey ? decodePathPart(rawKey) : undefined;
   if (key !== undefined && climbsAboveBucket(key)) {
-    throw new S3Error('BadRequest', `The key "${key}" climbs above the bucket with a ".." segment.`, {}, {}, false);
+    // No error document reaches the client: the log line says why.
+    const reason = 'The path climbs above the bucket with a ".." segment: S3 answers 400 without an error document.';
+    throw Object.assign(new S3Error('BadRequest', reason, {}, {}, false), { hint: reason });
   }
   if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });

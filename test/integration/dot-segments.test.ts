@@ -21,8 +21,9 @@ import { signedFetch } from '../raw-request.js';
 let t: TestEmulator;
 const Bucket = 'test-bucket';
 let vhost: string;
+const requestLog: string[] = [];
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startTestEmulator({ log: (line) => requestLog.push(line) });
   vhost = `${Bucket}.localhost:${new URL(t.emulator.endpoint).port}`;
 });
 afterAll(async () => {
@@ -58,6 +59,14 @@ describe('a path whose .. climbs above the bucket: 400, no error document, nothi
       });
     });
   }
+
+  it('the request log line says why', async () => {
+    requestLog.length = 0;
+    await signedFetch(t.emulator.env(Bucket), { method: 'GET', path: `/${Bucket}/../x` });
+    expect(requestLog.at(-1)).toMatch(
+      /^GET \/test-bucket\/\.\.\/x 400 [\d.]+ms The path climbs above the bucket with a "\.\." segment: S3 answers 400 without an error document\.$/,
+    );
+  });
 
   it('the JS SDK sends Key "../x" as is and gets the bare 400', async () => {
     const err = await s3ErrorOf(t.s3.send(new PutObjectCommand({ Bucket, Key: '../x', Body: 'escaped' })));
