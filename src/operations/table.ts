@@ -28,22 +28,18 @@ export const SMLL_GRANTED_ACTIONS: readonly string[] = [
   's3:GetBucketLocation',
 ];
 
-/** Headers on a write that need actions beyond s3:PutObject, as IAM evaluates them, and the action each asks for. */
-function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
-  const byAction = new Map<string, string[]>();
-  for (const name of Object.keys(headers)) {
-    const action = writeHeaderAction(name);
-    if (action) byAction.set(action, [...(byAction.get(action) ?? []), name]);
-  }
-  return [...byAction].map(([action, names]) => ({ action, headers: names }));
-}
+/** The headers on a write that need an action beyond s3:PutObject, as IAM evaluates them, in the order they are checked. */
+const WRITE_HEADER_ACTIONS: ReadonlyArray<readonly [string, (header: string) => boolean]> = [
+  ['s3:PutObjectAcl', (header) => header === 'x-amz-acl' || header.startsWith('x-amz-grant-')],
+  ['s3:PutObjectTagging', (header) => header === 'x-amz-tagging'],
+  ['s3:PutObjectRetention', (header) => header === 'x-amz-object-lock-mode' || header === 'x-amz-object-lock-retain-until-date'],
+  ['s3:PutObjectLegalHold', (header) => header === 'x-amz-object-lock-legal-hold'],
+];
 
-function writeHeaderAction(name: string): string | undefined {
-  if (name === 'x-amz-acl' || name.startsWith('x-amz-grant-')) return 's3:PutObjectAcl';
-  if (name === 'x-amz-tagging') return 's3:PutObjectTagging';
-  if (name === 'x-amz-object-lock-mode' || name === 'x-amz-object-lock-retain-until-date') return 's3:PutObjectRetention';
-  if (name === 'x-amz-object-lock-legal-hold') return 's3:PutObjectLegalHold';
-  return undefined;
+/** The further actions a write's headers ask for, each with the headers that ask for it. */
+function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
+  const names = Object.keys(headers);
+  return WRITE_HEADER_ACTIONS.map(([action, asks]) => ({ action, headers: names.filter(asks) })).filter((extra) => extra.headers.length > 0);
 }
 
 type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
