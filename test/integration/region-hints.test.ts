@@ -6,8 +6,11 @@
  * redirects read:
  * - S3's answer, headers included, as captured on the wire in minio/minio-go#677
  *   (`X-Amz-Bucket-Region: us-east-1` on a 400 AuthorizationHeaderMalformed); the presigned body
- *   as in aws/aws-cli#4338. S3 answers 301 PermanentRedirect only when a request reaches another
- *   region's endpoint; the emulator's endpoint is the bucket's own, so it is the 400.
+ *   as in aws/aws-cli#4338 and HHS/Head-Start-TTADP#370 (those captures show bodies only: the
+ *   header on presigned URLs and POST forms is inferred from the header-auth capture, S3 naming
+ *   a known bucket's region in the same way). S3 answers 301 PermanentRedirect only when a
+ *   request reaches another region's endpoint; the emulator's endpoint is the bucket's own, so
+ *   it is the 400.
  * - botocore (utils.py, S3RegionRedirectorv2.redirect_from_error / get_bucket_region): redirects
  *   on AuthorizationHeaderMalformed with a Region, on a 400 HeadObject, and on a 400 HeadBucket
  *   carrying x-amz-bucket-region; the region comes from that header first, then the body.
