@@ -32,7 +32,7 @@ export const QUERY_CREDENTIAL_ERRORS: CredentialErrors = {
 
 /** Parses the credential and checks every part of its scope against this endpoint's region. */
 export function parseCredential(value: string, expectedRegion: string, errors: CredentialErrors): Credential {
-  const fail = (detail: string, fields = {}) => new S3Error(errors.code, errors.prefix + detail, fields);
+  const fail = (detail: string, fields = {}, headers = {}) => new S3Error(errors.code, errors.prefix + detail, fields, headers);
   const parts = value.split('/');
   if (parts.length !== 5 || parts.some((part) => part === '')) {
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
@@ -42,7 +42,11 @@ export function parseCredential(value: string, expectedRegion: string, errors: C
     throw fail(`incorrect date format "${date}". This date in the credential must be in the format "yyyyMMdd".`);
   }
   if (region !== expectedRegion) {
-    throw fail(`the region '${region}' is wrong; expecting '${expectedRegion}'`, { Region: expectedRegion });
+    // S3 names the bucket's region in the body and in x-amz-bucket-region (seen on the wire in
+    // minio/minio-go#677); the SDKs' region redirects read the header (botocore's
+    // S3RegionRedirectorv2.get_bucket_region, the JS SDK's regionRedirectMiddleware), and a HEAD
+    // answer has no body to read it from.
+    throw fail(`the region '${region}' is wrong; expecting '${expectedRegion}'`, { Region: expectedRegion }, { 'x-amz-bucket-region': expectedRegion });
   }
   if (service !== SIGV4_SERVICE) {
     throw fail(`incorrect service "${service}". This endpoint belongs to "${SIGV4_SERVICE}".`);

@@ -117,6 +117,13 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
   });
 }
 
+/** The form field that stands for a request header (`x-amz-acl` is `acl` …), to name it in a refusal. */
+export function formFieldOfHeader(header: string): string {
+  if (header === 'x-amz-acl') return 'acl';
+  if (header === 'x-amz-tagging') return 'tagging';
+  return header;
+}
+
 /** The form fields as the request headers they stand for (`acl` is `x-amz-acl` …): for authorization and metadata. */
 export function formFieldsAsHeaders(fields: ReadonlyMap<string, string>): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};

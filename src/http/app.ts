@@ -6,7 +6,7 @@ import { authenticate } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody } from '../auth/payload.js';
 import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
-import { formFieldsAsHeaders, readPostForm } from '../auth/post-policy-form.js';
+import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import { StorageFault, type BucketRecord, type Store } from '../store/index.js';
@@ -38,6 +38,8 @@ export interface AppConfig {
 interface RequestState {
   s3?: S3Request;
   requestId: string;
+  /** The refusal's hint (which header asked for the action), for the log line. */
+  hint?: string;
 }
 
 // A process-unique prefix plus a counter: unique ids without a random draw per request.
@@ -100,6 +102,11 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
   for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
   // HEAD responses and 304 carry no body; S3 then names the code in no header either.
   if (ctx.method === 'HEAD' || err.status === 304) return;
+  if (!err.document) {
+    ctx.body = '';
+    ctx.remove('Content-Type');
+    return;
+  }
   const s3 = ctx.state.s3;
   ctx.type = 'application/xml';
   ctx.body = errorDocument(err, ctx.state.requestId, {
@@ -147,6 +154,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       await next();
     } catch (err) {
       if (isS3Error(err)) {
+        ctx.state.hint = err.hint;
         renderError(ctx, err);
       } else if (err instanceof StorageFault) {
         config.log?.(`storage fault ${requestId}: ${err.message}`);
@@ -165,7 +173,8 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       const s3 = ctx.state.s3;
       const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
       const duration = (performance.now() - started).toFixed(1);
-      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms`);
+      const hint = ctx.state.hint ? ` ${escapeLogValue(ctx.state.hint)}` : '';
+      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms${hint}`);
     }
   });
 
@@ -231,8 +240,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     }
 
     const granted = config.grantedActions(credentialBucket.name);
-    // A form's fields stand for the headers of a PUT (acl → x-amz-acl …): the same extra actions apply.
-    authorize(req.form ? { ...req, headers: formFieldsAsHeaders(req.form.fields) } : req, credentialBucket.name, granted);
+    authorize(req, credentialBucket.name, granted);
     const bucketRecord = credentialBucket;
     req.bucketRecord = bucketRecord;
 

@@ -22,6 +22,29 @@ function decodePathPart(raw: string): string {
   }
 }
 
+/**
+ * Whether a key's `..` segments climb above the bucket (`../x`, `..`, `a/../../x`), counting
+ * segments of the decoded key as RFC 3986's remove_dot_segments does (`.` stays put, an empty
+ * segment is one level: `//..` stays inside, a key S3 stored in tedder/requests-aws4auth#31). S3
+ * answers such a path with a bare 400 and no error document, whether the dots come raw or
+ * percent-encoded — observed against AWS by floci-io/floci#1231 (the AWS CLI's `--key ../x`:
+ * "An error occurred (400) ... Bad Request") and #1325; a `..` that stays inside (`a/../b`) is
+ * part of the key, stored verbatim, as botocore and the AWS CLI send it (boto/botocore#3244
+ * preserves dot segments in S3 paths).
+ */
+function climbsAboveBucket(key: string): boolean {
+  let depth = 0;
+  for (const segment of key.split('/')) {
+    if (segment === '..') {
+      if (depth === 0) return true;
+      depth -= 1;
+    } else if (segment !== '.') {
+      depth += 1;
+    }
+  }
+  return false;
+}
+
 /** What a request's URL and Host address: bucket and key (path-style or virtual-host-style), raw path and query. */
 export type RequestAddress = Pick<S3Request, 'target' | 'bucket' | 'key' | 'virtualHosted' | 'rawPath' | 'rawQuery'>;
 
@@ -45,6 +68,11 @@ export function resolveAddress(req: IncomingMessage, vhostDomains: readonly stri
   }
   // S3 reads `/bucket/` as the bucket itself: an object key is never empty.
   const key = rawKey ? decodePathPart(rawKey) : undefined;
+  if (key !== undefined && climbsAboveBucket(key)) {
+    // No error document reaches the client: the log line says why.
+    const reason = 'The path climbs above the bucket with a ".." segment: S3 answers 400 without an error document.';
+    throw Object.assign(new S3Error('BadRequest', reason, {}, {}, false), { hint: reason });
+  }
   if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });
   }

@@ -62,8 +62,12 @@ export class S3Error extends Error {
   readonly fields: S3ErrorFields;
   /** Response headers S3 sends with this error (e.g. Last-Modified/ETag on 304). */
   readonly headers: Record<string, string>;
+  /** false: S3 answers with the status alone and no error document (a `..` segment above the bucket). */
+  readonly document: boolean;
+  /** One sentence naming the part of the request that caused the error, also for the request log. */
+  hint?: string;
 
-  constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, headers: Record<string, string> = {}) {
+  constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, headers: Record<string, string> = {}, document = true) {
     const [status, defaultMessage] = catalogue[code];
     super(message ?? defaultMessage);
     this.name = 'S3Error';
@@ -71,6 +75,7 @@ export class S3Error extends Error {
     this.status = status;
     this.fields = fields;
     this.headers = headers;
+    this.document = document;
   }
 }
 

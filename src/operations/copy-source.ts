@@ -51,7 +51,12 @@ export function copySourceOf({ req, granted }: Pick<OperationContext, 'req' | 'g
   const sourceRequest = { ...req, bucket: source.bucket, key: source.key };
   const versioned = queryStart !== -1 && new URLSearchParams(raw.slice(queryStart + 1)).has('versionId');
   const action = versioned ? 's3:GetObjectVersion' : 's3:GetObject';
-  if (source.bucket !== credentialBucket || !granted.has(action)) throw accessDeniedFor(sourceRequest, credentialBucket, action);
+  if (source.bucket !== credentialBucket) {
+    throw accessDeniedFor(sourceRequest, credentialBucket, action, `The request header x-amz-copy-source names the bucket ${source.bucket}: these credentials reach ${credentialBucket} only.`);
+  }
+  if (!granted.has(action)) {
+    throw accessDeniedFor(sourceRequest, credentialBucket, action, versioned ? 'The versionId in the request header x-amz-copy-source asks for s3:GetObjectVersion: send the request without it.' : undefined);
+  }
   return source;
 }
 

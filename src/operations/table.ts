@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OperationSpec } from './types.js';
+import type { ExtraAction, OperationSpec } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -28,17 +28,18 @@ export const SMLL_GRANTED_ACTIONS: readonly string[] = [
   's3:GetBucketLocation',
 ];
 
-/** Headers on a write that need actions beyond s3:PutObject, as IAM evaluates them. */
-function writeExtraActions(headers: IncomingHttpHeaders): string[] {
-  const actions: string[] = [];
+/** The headers on a write that need an action beyond s3:PutObject, as IAM evaluates them, in the order they are checked. */
+const WRITE_HEADER_ACTIONS: ReadonlyArray<readonly [string, (header: string) => boolean]> = [
+  ['s3:PutObjectAcl', (header) => header === 'x-amz-acl' || header.startsWith('x-amz-grant-')],
+  ['s3:PutObjectTagging', (header) => header === 'x-amz-tagging'],
+  ['s3:PutObjectRetention', (header) => header === 'x-amz-object-lock-mode' || header === 'x-amz-object-lock-retain-until-date'],
+  ['s3:PutObjectLegalHold', (header) => header === 'x-amz-object-lock-legal-hold'],
+];
+
+/** The further actions a write's headers ask for, each with the headers that ask for it. */
+function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
   const names = Object.keys(headers);
-  if (names.some((h) => h === 'x-amz-acl' || h.startsWith('x-amz-grant-'))) actions.push('s3:PutObjectAcl');
-  if (names.includes('x-amz-tagging')) actions.push('s3:PutObjectTagging');
-  if (names.includes('x-amz-object-lock-mode') || names.includes('x-amz-object-lock-retain-until-date')) {
-    actions.push('s3:PutObjectRetention');
-  }
-  if (names.includes('x-amz-object-lock-legal-hold')) actions.push('s3:PutObjectLegalHold');
-  return actions;
+  return WRITE_HEADER_ACTIONS.map(([action, asks]) => ({ action, headers: names.filter(asks) })).filter((extra) => extra.headers.length > 0);
 }
 
 type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;

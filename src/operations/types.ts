@@ -39,6 +39,12 @@ export interface OperationContext {
 
 export type OperationHandler = (op: OperationContext) => Promise<void> | void;
 
+/** An IAM action a request needs beyond its operation's, and the headers that ask for it (in request order). */
+export interface ExtraAction {
+  action: string;
+  headers: string[];
+}
+
 /**
  * One row of the operation table: how a request is recognised, the IAM action it needs,
  * and its handler (none: the emulator knows the operation but SMLL never grants it).
@@ -55,7 +61,7 @@ export interface OperationSpec {
   /** Request header whose presence identifies it (e.g. x-amz-copy-source). */
   header?: string;
   /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
-  extraActions?: (headers: IncomingHttpHeaders) => string[];
+  extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
   /**
    * The credential and signature are fields of a multipart/form-data body (PostObject), not
    * headers: the authenticate stage reads the form up to the file part.

@@ -179,13 +179,19 @@ describe('CopyObject refusals', () => {
     const err = await s3ErrorOf(copy({ Key: 'stolen', CopySource: 'other-bucket/theirs' }));
     expect(err).toMatchObject({ code: 'AccessDenied', status: 403 });
     expect(err.message).toContain('is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::other-bucket/theirs"');
+    // S3's message, then one sentence naming the header that reached out of the bucket.
+    expect(err.message).toMatch(
+      /allows the s3:GetObject action\. The request header x-amz-copy-source names the bucket other-bucket: these credentials reach test-bucket only\.$/,
+    );
   });
 
   it('a versionId source needs s3:GetObjectVersion (AccessDenied)', async () => {
     await t.s3.send(new PutObjectCommand({ Bucket, Key: 'versioned', Body: 'v' }));
     const err = await s3ErrorOf(copy({ Key: 'dst/versioned', CopySource: `${Bucket}/versioned?versionId=abc` }));
     expect(err).toMatchObject({ code: 'AccessDenied', status: 403 });
-    expect(err.message).toContain('s3:GetObjectVersion');
+    expect(err.message).toMatch(
+      /allows the s3:GetObjectVersion action\. The versionId in the request header x-amz-copy-source asks for s3:GetObjectVersion: send the request without it\.$/,
+    );
   });
 
   it('a missing source is NoSuchKey; a source without a key is InvalidArgument; an unknown directive is InvalidArgument', async () => {

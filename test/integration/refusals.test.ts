@@ -118,6 +118,8 @@ interface Outcome {
   status: number;
   code?: string;
   message?: string;
+  /** The request's line in the request log. */
+  logLine?: string;
 }
 
 interface Walk {
@@ -321,10 +323,11 @@ const ROW_CASES: Record<string, Request> = {
 const retainUntil = () => new Date(Date.now() + 86_400_000);
 
 /**
- * Writes that carry what needs a further action than s3:PutObject: the row they resolve to and
- * the extra action IAM evaluates.
+ * Writes that carry what needs a further action than s3:PutObject: the row they resolve to, the
+ * extra action IAM evaluates, and the sentence a refusal appends (to S3's message and to the log
+ * line) naming what asked for that action, so that the user knows what to leave out.
  */
-const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; request: Request }> = [
+const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; asker: string; request: Request }> = [
   ...(['PutObject', 'CopyObject', 'CreateMultipartUpload'] as const).flatMap((row) => {
     const write = (extra: Record<string, unknown>): Request => ({ s3 }) => {
       const target = { Bucket, Key: `walk/${row}-extra.txt`, ...extra };
@@ -332,33 +335,83 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; req
       if (row === 'CopyObject') return s3.send(new CopyObjectCommand({ ...target, CopySource: sourceOf(Key) }));
       return s3.send(new CreateMultipartUploadCommand(target));
     };
+    const header = (name: string, action: string) => `The request header ${name} asks for ${action}: send the request without it.`;
     return [
-      { name: `${row} with x-amz-acl`, row, action: 's3:PutObjectAcl', request: write({ ACL: 'public-read' }) },
-      { name: `${row} with x-amz-grant-read`, row, action: 's3:PutObjectAcl', request: write({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }) },
-      { name: `${row} with x-amz-grant-full-control`, row, action: 's3:PutObjectAcl', request: write({ GrantFullControl: 'id="00000000"' }) },
-      { name: `${row} with x-amz-tagging`, row, action: 's3:PutObjectTagging', request: write({ Tagging: 'team=a' }) },
+      { name: `${row} with x-amz-acl`, row, action: 's3:PutObjectAcl', asker: header('x-amz-acl', 's3:PutObjectAcl'), request: write({ ACL: 'public-read' }) },
+      {
+        name: `${row} with x-amz-grant-read`,
+        row,
+        action: 's3:PutObjectAcl',
+        asker: header('x-amz-grant-read', 's3:PutObjectAcl'),
+        request: write({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }),
+      },
+      {
+        name: `${row} with x-amz-grant-full-control`,
+        row,
+        action: 's3:PutObjectAcl',
+        asker: header('x-amz-grant-full-control', 's3:PutObjectAcl'),
+        request: write({ GrantFullControl: 'id="00000000"' }),
+      },
+      ...(['GrantReadACP', 'GrantWriteACP'] as const).map((input) => {
+        const name = input === 'GrantReadACP' ? 'x-amz-grant-read-acp' : 'x-amz-grant-write-acp';
+        return { name: `${row} with ${name}`, row, action: 's3:PutObjectAcl', asker: header(name, 's3:PutObjectAcl'), request: write({ [input]: 'id="00000000"' }) };
+      }),
+      {
+        name: `${row} with x-amz-acl and x-amz-grant-read`,
+        row,
+        action: 's3:PutObjectAcl',
+        asker: 'The request headers x-amz-acl and x-amz-grant-read ask for s3:PutObjectAcl: send the request without them.',
+        request: write({ ACL: 'private', GrantRead: 'id="00000000"' }),
+      },
+      { name: `${row} with x-amz-tagging`, row, action: 's3:PutObjectTagging', asker: header('x-amz-tagging', 's3:PutObjectTagging'), request: write({ Tagging: 'team=a' }) },
       {
         name: `${row} with x-amz-object-lock-mode and retain-until-date`,
         row,
         action: 's3:PutObjectRetention',
+        asker: 'The request headers x-amz-object-lock-mode and x-amz-object-lock-retain-until-date ask for s3:PutObjectRetention: send the request without them.',
         request: write({ ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: retainUntil() }),
       },
-      { name: `${row} with x-amz-object-lock-legal-hold`, row, action: 's3:PutObjectLegalHold', request: write({ ObjectLockLegalHoldStatus: 'ON' }) },
+      {
+        name: `${row} with x-amz-object-lock-retain-until-date alone`,
+        row,
+        action: 's3:PutObjectRetention',
+        asker: header('x-amz-object-lock-retain-until-date', 's3:PutObjectRetention'),
+        request: write({ ObjectLockRetainUntilDate: retainUntil() }),
+      },
+      {
+        name: `${row} with x-amz-object-lock-legal-hold`,
+        row,
+        action: 's3:PutObjectLegalHold',
+        asker: header('x-amz-object-lock-legal-hold', 's3:PutObjectLegalHold'),
+        request: write({ ObjectLockLegalHoldStatus: 'ON' }),
+      },
     ];
   }),
-  // A form's fields stand for the same headers.
+  // A form's fields stand for the same headers; the refusal names the field as the form spells it.
   ...(
     [
-      ['acl', 's3:PutObjectAcl', { acl: 'public-read' }],
-      ['x-amz-grant-read', 's3:PutObjectAcl', { 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }],
-      ['tagging', 's3:PutObjectTagging', { tagging: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>' }],
-      ['x-amz-object-lock-mode', 's3:PutObjectRetention', { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' }],
-      ['x-amz-object-lock-legal-hold', 's3:PutObjectLegalHold', { 'x-amz-object-lock-legal-hold': 'ON' }],
+      ['acl', 's3:PutObjectAcl', { acl: 'public-read' }, 'The form field acl asks'],
+      ['x-amz-grant-read', 's3:PutObjectAcl', { 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }, 'The form field x-amz-grant-read asks'],
+      ['tagging', 's3:PutObjectTagging', { tagging: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>' }, 'The form field tagging asks'],
+      [
+        'x-amz-object-lock-mode',
+        's3:PutObjectRetention',
+        { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' },
+        'The form fields x-amz-object-lock-mode and x-amz-object-lock-retain-until-date ask',
+      ],
+      [
+        'x-amz-object-lock-retain-until-date',
+        's3:PutObjectRetention',
+        { 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' },
+        'The form field x-amz-object-lock-retain-until-date asks',
+      ],
+      ['x-amz-object-lock-legal-hold', 's3:PutObjectLegalHold', { 'x-amz-object-lock-legal-hold': 'ON' }, 'The form field x-amz-object-lock-legal-hold asks'],
     ] as const
-  ).map(([field, action, Fields]) => ({
+  ).map(([field, action, Fields, subject]) => ({
     name: `PostObject with the ${field} field`,
     row: 'PostObject',
     action,
+    asker: `${subject} for ${action}: send the form (and its policy) without ${subject.endsWith('asks') ? 'it' : 'them'}.`,
     request: (async ({ s3 }) => {
       const { url, fields } = await createPresignedPost(s3, { Bucket, Key: 'walk/posted-extra.txt', Fields });
       const form = new FormData();
@@ -369,12 +422,13 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; req
   })),
   // The SDK's presigner hoists x-amz-* headers into the URL's query; S3 applies them all the same.
   ...([
-    ['presigned PutObject with x-amz-acl in its query', 's3:PutObjectAcl', { ACL: 'public-read' }],
-    ['presigned PutObject with x-amz-tagging in its query', 's3:PutObjectTagging', { Tagging: 'team=a' }],
-  ] as const).map(([name, action, extra]) => ({
+    ['presigned PutObject with x-amz-acl in its query', 's3:PutObjectAcl', { ACL: 'public-read' }, 'x-amz-acl'],
+    ['presigned PutObject with x-amz-tagging in its query', 's3:PutObjectTagging', { Tagging: 'team=a' }, 'x-amz-tagging'],
+  ] as const).map(([name, action, extra, parameter]) => ({
     name,
     row: 'PutObject',
     action,
+    asker: `The query parameter ${parameter} of the presigned URL asks for ${action}: presign the URL without it.`,
     request: (async ({ s3 }) => {
       const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'walk/presigned.txt', ...extra }), { expiresIn: 60 });
       expect(url).toContain('ACL' in extra ? 'x-amz-acl=' : 'x-amz-tagging=');
@@ -384,10 +438,18 @@ const EXTRA_ACTION_CASES: Array<{ name: string; row: string; action: string; req
   })),
 ];
 
-/** What the table and the grants predict for a request needing these actions on this row. */
-function expectedOutcome(spec: OperationSpec, actions: string[], granted: ReadonlySet<string>): { status: number; code?: string; action?: string } {
+/**
+ * What the table and the grants predict for a request needing these actions on this row; an
+ * extra action's refusal ends with the sentence naming what asked for it.
+ */
+function expectedOutcome(
+  spec: OperationSpec,
+  actions: string[],
+  granted: ReadonlySet<string>,
+  asker?: string,
+): { status: number; code?: string; action?: string; asker?: string } {
   const missing = actions.find((action) => !granted.has(action));
-  if (missing) return { status: 403, code: 'AccessDenied', action: missing };
+  if (missing) return { status: 403, code: 'AccessDenied', action: missing, asker: missing === spec.action ? undefined : asker };
   if (!spec.handler) return { status: 501, code: 'NotImplemented' };
   return { status: 200 };
 }
@@ -410,11 +472,17 @@ function assertOutcome(spec: OperationSpec, outcome: Outcome, expected: ReturnTy
     return;
   }
   expect(outcome.status, JSON.stringify(outcome)).toBe(expected.status);
+  // The log says what asked for the action, after the status and duration; nothing more otherwise.
+  if (expected.asker) expect(outcome.logLine).toMatch(new RegExp(` 403 [\\d.]+ms ${expected.asker.replace(/[().]/g, '\\$&')}$`));
+  else expect(outcome.logLine).toMatch(/ \d{3} [\d.]+ms$/);
   // A HEAD response has no body, so neither the code nor the message reaches the client.
   if (spec.method === 'HEAD') return;
   expect(outcome.code).toBe(expected.code);
   if (expected.action) {
+    // S3's message as IAM words it, then (for an action a header asked for) the one sentence.
     expect(outcome.message).toContain(`not authorized to perform: ${expected.action} on resource`);
+    const iamEnd = `because no identity-based policy allows the ${expected.action} action`;
+    expect(outcome.message).toMatch(expected.asker ? new RegExp(`${iamEnd}\\. ${expected.asker.replace(/[().]/g, '\\$&')}$`) : new RegExp(`${iamEnd}$`));
   }
 }
 
@@ -450,7 +518,7 @@ function walkWith(title: string, allow: string[]) {
       const outcome = await outcomeOf(request(walk));
       const routed = requestLog.filter((line) => !line.startsWith('warning')).at(-1);
       expect(routed, `routed as ${routed}`).toMatch(new RegExp(`^${rowName.replace(/[()]/g, '\\$&')} `));
-      return outcome;
+      return { ...outcome, logLine: routed };
     }
 
     it('has a case for every row of the operation table', () => {
@@ -469,7 +537,7 @@ function walkWith(title: string, allow: string[]) {
 
     for (const extra of EXTRA_ACTION_CASES) {
       const spec = OPERATIONS.find((row) => row.name === extra.row)!;
-      const expected = expectedOutcome(spec, [spec.action, extra.action], granted);
+      const expected = expectedOutcome(spec, [spec.action, extra.action], granted, extra.asker);
       const label = expected.action ? `403 naming ${expected.action}` : expected.status === 501 ? '501 NotImplemented' : '2xx';
       it(`${extra.name} → ${label}`, async () => {
         assertOutcome(spec, await run(extra.row, extra.request), expected);

@@ -1,25 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
+import { pythonWithBoto3, recipeDir, runRecipe, useLinkedPackage } from './run-recipe.js';
 
 const dir = recipeDir('python');
-
-/** A python with boto3 and pytest: the system one when it has them, else a venv made once under the temp dir. */
-function pythonWithBoto3(): string {
-  try {
-    execFileSync('python3', ['-c', 'import boto3, pytest'], { stdio: 'ignore' });
-    return 'python3';
-  } catch {
-    const venv = join(tmpdir(), 'smll-storage-recipes-venv');
-    const python = join(venv, 'bin', 'python');
-    if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'boto3', 'pytest'], { stdio: 'inherit' });
-    return python;
-  }
-}
 
 useLinkedPackage(dir);
 let python: string;

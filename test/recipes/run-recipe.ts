@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
@@ -58,4 +59,18 @@ export function runRecipe(dir: string, command: string, args: string[], env: Rec
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, output }));
   });
+}
+
+/** A python with boto3 and pytest: the system one when it has them, else a venv made once under the temp dir. */
+export function pythonWithBoto3(): string {
+  try {
+    execFileSync('python3', ['-c', 'import boto3, pytest'], { stdio: 'ignore' });
+    return 'python3';
+  } catch {
+    const venv = join(tmpdir(), 'smll-storage-recipes-venv');
+    const python = join(venv, 'bin', 'python');
+    if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'boto3', 'pytest'], { stdio: 'inherit' });
+    return python;
+  }
 }
