@@ -17,6 +17,7 @@ const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f]/g;
 const BEYOND_LATIN1 = /[^\x00-\xff]/;
+const NON_ASCII = /[^\x00-\x7f]/;
 /** RFC 9110 §5.6.2 token: what a field name may be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -64,12 +65,13 @@ export function responseOverrideValue(parameter: string, value: string): string 
 }
 
 /**
- * A form field's text as the header value it stands for: a header carries bytes, which the header
- * parser reads as Latin-1, so the field's UTF-8 bytes are read the same way and a form upload
- * stores what a header upload of the same bytes stores.
+ * A form field's text (decoded from the form's UTF-8) as the header value it stands for: a header
+ * carries bytes, which the header parser reads as Latin-1, so every non-ASCII char of the field is
+ * read as its UTF-8 bytes the same way (`ö` as `Ã¶`) and a form upload stores what a header upload
+ * of the same bytes stores.
  */
 export function formFieldAsHeaderValue(value: string): string {
-  return BEYOND_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  return NON_ASCII.test(value) ? utf8AsLatin1(value) : value;
 }
 
 /**
@@ -78,8 +80,13 @@ export function formFieldAsHeaderValue(value: string): string {
  * Values validated on entry pass unchanged; only what an older version stored is altered.
  */
 export function renderHeaderValue(value: string): string {
-  const bytes = formFieldAsHeaderValue(String(value));
+  const text = String(value);
+  const bytes = BEYOND_LATIN1.test(text) ? utf8AsLatin1(text) : text;
   return CONTROL_CHARACTER.test(bytes) ? bytes.replace(CONTROL_CHARACTERS, ' ') : bytes;
+}
+
+function utf8AsLatin1(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /**

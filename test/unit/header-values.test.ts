@@ -81,8 +81,9 @@ describe('responseOverrideValue', () => {
 });
 
 describe('formFieldAsHeaderValue', () => {
-  it('reads the UTF-8 bytes of text beyond Latin-1 as Latin-1, as a header carrying them reads', () => {
+  it('reads the UTF-8 bytes of any non-ASCII text as Latin-1, as a header carrying them reads', () => {
     expect(formFieldAsHeaderValue('日本語')).toBe(Buffer.from('日本語', 'utf8').toString('latin1'));
+    expect(formFieldAsHeaderValue('Köln')).toBe('K\u00c3\u00b6ln');
     expect(formFieldAsHeaderValue('plain')).toBe('plain');
   });
 });
