@@ -24,7 +24,7 @@ import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -120,7 +120,7 @@ async function sigV4Request(
   method: string,
   path: string,
   headers: Record<string, string>,
-  options: { body?: string; wire?: (text: string) => string } = {},
+  options: { body?: string; query?: Record<string, string>; wire?: (text: string) => string } = {},
 ): Promise<WireResponse> {
   const url = new URL(t.emulator.endpoint);
   const body = Buffer.from(options.body ?? '');
@@ -130,13 +130,14 @@ async function sigV4Request(
     hostname: url.hostname,
     port: Number(url.port),
     path,
-    query: {},
+    query: options.query ?? {},
     headers: { host: url.host, 'x-amz-content-sha256': sha256Hex(body), ...headers },
     body,
   });
   const wire = options.wire ?? utf8Bytes;
   const sent = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, wire(value)]));
-  return exchange(head(`${method} ${path}`, sent, body.length), body);
+  const query = new URLSearchParams(options.query ?? {}).toString();
+  return exchange(head(`${method} ${path}${query ? `?${query}` : ''}`, sent, body.length), body);
 }
 
 /** GET and HEAD of the object, signed (ASCII only): every value returned, as its bytes. */
@@ -196,6 +197,24 @@ describe('SigV4 Authorization header', () => {
     await t.s3.send(new PutObjectCommand({ Bucket, Key: 'sdk-put.txt', Body: 'body', Metadata: { city: 'Köln' } }));
     const { Metadata } = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'sdk-put.txt' }));
     expect(Metadata).toEqual({ city: '=?UTF-8?Q?K=C3=83=C2=B6ln?=' });
+  });
+});
+
+describe('the other writes that take metadata', () => {
+  it('CreateMultipartUpload with UTF-8 bytes in its headers → the completed object returns them as S3 does', async () => {
+    const headers = { ...metadataHeaders(), 'content-disposition': DISPOSITION, [CUSTOM[0]]: CUSTOM[1] };
+    const created = await sigV4Request('POST', `/${Bucket}/multi.txt`, headers, { query: { uploads: '' } });
+    expect(created.status).toBe(200);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)![1]!;
+    const { ETag } = await t.s3.send(new UploadPartCommand({ Bucket, Key: 'multi.txt', UploadId: uploadId, PartNumber: 1, Body: 'part' }));
+    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'multi.txt', UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }));
+    for (const read of await readBack('multi.txt')) expectReturnedAsS3Does(read, { disposition: DISPOSITION });
+  });
+
+  it('CopyObject COPY keeps the stored bytes: the copy returns the same RFC 2047 form (not encoded twice)', async () => {
+    expect((await sigV4Request('PUT', `/${Bucket}/source.txt`, { ...metadataHeaders(), 'content-disposition': DISPOSITION }, { body: 'body' })).status).toBe(200);
+    await t.s3.send(new CopyObjectCommand({ Bucket, Key: 'copy.txt', CopySource: `${Bucket}/source.txt` }));
+    for (const read of await readBack('copy.txt')) expectReturnedAsS3Does(read, { disposition: DISPOSITION });
   });
 });
 
