@@ -7,6 +7,7 @@
  * POST form fields and objects stored by older versions may not. So every value is checked where
  * it enters (control characters refused with InvalidArgument naming the header or field) and
  * passes through {@link renderHeaderValue} where it leaves, so no stored value can make a read fail.
+ * User metadata leaves in the RFC 2047 form S3 returns non-ASCII values in ({@link encodeMetadataValue}).
  */
 import { S3Error } from '../http/s3-error.js';
 
@@ -135,7 +136,8 @@ function isNonAscii(code: number): boolean {
  * encoded text would exceed 63 chars is split in half, repeatedly, into several encoded-words
  * joined by a space (RFC 2047 §2 limits an encoded-word to 75 chars; where S3 splits is not on
  * record: halving is the rule of JavaMail's MimeUtility.encodeText, whose choice of Q or B above
- * matches every S3 answer on record).
+ * matches every S3 answer on record). An ASCII value is kept and returned as sent, even one that
+ * looks like an encoded-word: the page has S3 examine a value for non-US-ASCII chars only.
  */
 export function encodeMetadataValue(value: string): string {
   let nonAscii = 0;
