@@ -86,7 +86,7 @@ export class AwsChunkedDecoder extends Transform {
   private previousSignature: string;
   private decodedLength = 0;
   private readonly parsedTrailers = new Map<string, string>();
-  /** The trailers as signed: each "name:value\n". */
+  /** The trailers as signed: each "name:value\n", a byte string (the line's bytes read as Latin-1). */
   private signedTrailerText = '';
   private trailerSignature: string | undefined;
 
@@ -260,7 +260,7 @@ export class AwsChunkedDecoder extends Transform {
     assertSignatureMatches({
       signingKey,
       accessKeyId,
-      stringToSign: `AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${this.previousSignature}\n${sha256Hex(this.signedTrailerText)}`,
+      stringToSign: `AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${this.previousSignature}\n${sha256Hex(Buffer.from(this.signedTrailerText, 'latin1'))}`,
       signatureProvided: this.trailerSignature,
     });
   }

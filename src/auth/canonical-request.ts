@@ -2,6 +2,11 @@
  * The SigV4 canonical request, as S3 builds it: the path is URI-encoded once (no double encoding,
  * no normalisation of `//` or `.`, an encoded slash counts as a slash), the query is decoded and re-encoded with the strict rule, and
  * header values are trimmed with inner whitespace runs collapsed.
+ *
+ * The result is a byte string: one char per byte. Path and query come out percent-encoded (ASCII);
+ * header values are the bytes received, as node:http reads them (Latin-1, one char per byte), so a
+ * value a client sent as the UTF-8 bytes of `ö` (C3 B6) is signed as C3 B6, as S3 verifies it, and
+ * not encoded to UTF-8 a second time. `stringToSign` hashes these bytes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { UNRESERVED_TEXT, percentDecode, uriEncode } from './uri-encoding.js';
@@ -12,6 +17,7 @@ export interface CanonicalRequestInput {
   rawPath: string;
   /** As received, without '?'. */
   rawQuery: string;
+  /** Values as byte strings (one char per byte), as node:http gives them. */
   headers: IncomingHttpHeaders;
   /** The names listed in SignedHeaders, in the client's order. */
   signedHeaders: readonly string[];

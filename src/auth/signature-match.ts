@@ -8,11 +8,12 @@ import { signatureHex } from './sigv4-crypto.js';
 
 export interface SignatureCheck {
   signingKey: Buffer;
+  /** A byte string (one char per byte), signed as those bytes. */
   stringToSign: string;
   /** The signature as the client sent it (any letter case). */
   signatureProvided: string;
   accessKeyId: string;
-  /** Present for request signatures; chunk and trailer signatures have none. */
+  /** Present for request signatures; chunk and trailer signatures have none. A byte string. */
   canonicalRequest?: string;
 }
 
@@ -29,15 +30,20 @@ export function assertSignatureMatches(check: SignatureCheck): void {
   if (signaturesEqual(expected, check.signatureProvided)) return;
   throw new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: check.accessKeyId,
-    StringToSign: check.stringToSign,
+    StringToSign: signedText(check.stringToSign),
     SignatureProvided: check.signatureProvided,
     StringToSignBytes: spacedHex(check.stringToSign),
-    CanonicalRequest: check.canonicalRequest,
+    CanonicalRequest: check.canonicalRequest === undefined ? undefined : signedText(check.canonicalRequest),
     CanonicalRequestBytes: check.canonicalRequest === undefined ? undefined : spacedHex(check.canonicalRequest),
   });
 }
 
-/** S3 shows the signed strings as space-separated two-digit hex bytes. */
-function spacedHex(text: string): string {
-  return Array.from(Buffer.from(text, 'utf8'), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+/** S3 shows the signed strings as space-separated two-digit hex bytes: here, the bytes signed. */
+export function spacedHex(byteString: string): string {
+  return Array.from(Buffer.from(byteString, 'latin1'), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** The signed bytes as text for the error document: read as UTF-8, as the client most likely wrote them. */
+export function signedText(byteString: string): string {
+  return Buffer.from(byteString, 'latin1').toString('utf8');
 }

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-hash.js';
+import { signedText, spacedHex } from './signature-match.js';
 import type { Authentication, SignableRequest } from './sigv4.js';
 import { parseQuery, percentDecode } from './uri-encoding.js';
 
@@ -31,9 +32,14 @@ function signaturesEqual(expected: string, provided: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Base64 HMAC-SHA1 of the string to sign: the SigV2 signature. */
+/** Base64 HMAC-SHA1 of the string to sign, a byte string (one char per byte): the SigV2 signature. */
 export function sigV2Signature(secretKey: string, stringToSign: string): string {
-  return createHmac('sha1', secretKey).update(stringToSign, 'utf8').digest('base64');
+  return createHmac('sha1', secretKey).update(stringToSign, 'latin1').digest('base64');
+}
+
+/** Text from the query (decoded as UTF-8) as the bytes it was sent as, one char per byte. */
+function queryBytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -49,7 +55,9 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
  * of the same name.
  *
  * Returns the strings a client may have signed, the canonical one first: boto3 signs a bucket
- * itself as `/bucket/` whatever its URL, other signers take the URL's `/bucket`.
+ * itself as `/bucket/` whatever its URL, other signers take the URL's `/bucket`. Each is a byte
+ * string: header values are the bytes received (node:http reads them as Latin-1), values from the
+ * query their UTF-8 bytes, so nothing is encoded twice.
  */
 export function sigV2StringsToSign(
   req: SignableRequest,
@@ -58,7 +66,10 @@ export function sigV2StringsToSign(
   timeLine?: string,
 ): string[] {
   const query = parseQuery(req.rawQuery);
-  const fromQuery = (name: string) => query.find(([key]) => key.toLowerCase() === name)?.[1];
+  const fromQuery = (name: string) => {
+    const value = query.find(([key]) => key.toLowerCase() === name)?.[1];
+    return value === undefined ? undefined : queryBytes(value);
+  };
   const standard = (name: string) => (headerValue(req.headers, name) ?? fromQuery(name) ?? '').trim();
 
   const amzHeaders = new Map<string, string>();
@@ -68,7 +79,7 @@ export function sigV2StringsToSign(
   }
   for (const [name, value] of query) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('x-amz-') && !amzHeaders.has(lower)) amzHeaders.set(lower, value.trim());
+    if (lower.startsWith('x-amz-') && !amzHeaders.has(lower)) amzHeaders.set(lower, queryBytes(value).trim());
   }
   const amzLines = [...amzHeaders.keys()].sort().map((name) => `${name}:${amzHeaders.get(name)}\n`);
 
@@ -80,14 +91,14 @@ export function sigV2StringsToSign(
   return paths.map((resourcePath) => head + resourcePath + subresources);
 }
 
-/** `?name=value&…` of the signed sub-resources, sorted by name, values decoded; '' when there are none. */
+/** `?name=value&…` of the signed sub-resources, sorted by name, values decoded to their bytes; '' when there are none. */
 function signedSubresources(rawQuery: string): string {
   const subresources: Array<[string, string | undefined]> = [];
   for (const part of rawQuery.split('&')) {
     const equals = part.indexOf('=');
     const name = equals === -1 ? part : part.slice(0, equals);
     if (!SIGNED_SUBRESOURCES.has(name)) continue;
-    subresources.push([name, equals === -1 ? undefined : percentDecode(part.slice(equals + 1), false).toString('utf8')]);
+    subresources.push([name, equals === -1 ? undefined : percentDecode(part.slice(equals + 1), false).toString('latin1')]);
   }
   if (subresources.length === 0) return '';
   subresources.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -184,9 +195,9 @@ function assertSignedOneOf(candidates: string[], secret: string, accessKeyId: st
   const toSign = candidates[0]!;
   throw new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: accessKeyId,
-    StringToSign: toSign,
+    StringToSign: signedText(toSign),
     SignatureProvided: signature,
-    StringToSignBytes: Array.from(Buffer.from(toSign, 'utf8'), (byte) => byte.toString(16).padStart(2, '0')).join(' '),
+    StringToSignBytes: spacedHex(toSign),
   });
 }
 

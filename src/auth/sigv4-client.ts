@@ -55,7 +55,10 @@ export function presignUrl(input: PresignUrlInput): string {
 export interface SignRequestInput extends SigningCredentials {
   method: string;
   url: string | URL;
-  /** Extra headers to send and sign (any letter case). */
+  /**
+   * Extra headers to send and sign (any letter case). Values are byte strings, one char per byte,
+   * as node:http writes them: to send text's UTF-8 bytes, pass `Buffer.from(text).toString('latin1')`.
+   */
   headers?: Record<string, string>;
   /** x-amz-content-sha256: a hex SHA-256 of the body, UNSIGNED-PAYLOAD (the default) or a STREAMING-… value. */
   payloadHash?: string;

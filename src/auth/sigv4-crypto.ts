@@ -51,8 +51,13 @@ export function credentialScope(date: string, region: string): string {
   return `${date}/${region}/${SIGV4_SERVICE}/${SIGV4_TERMINATOR}`;
 }
 
+/**
+ * The SigV4 string to sign. `canonicalRequest` is a byte string (one char per byte, as
+ * `buildCanonicalRequest` makes it): it is hashed as those bytes, so a header value is signed
+ * as the bytes that were received, not re-encoded.
+ */
 export function stringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
-  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(Buffer.from(canonicalRequest, 'latin1'))}`;
 }
 
 export function signatureHex(signingKey: Buffer, toSign: string): string {

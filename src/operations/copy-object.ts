@@ -4,7 +4,7 @@ import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
-import { renderHeaderValue, userMetadataHeaders } from './header-values.js';
+import { renderHeaderValue, renderUserMetadata } from './header-values.js';
 import { checksumElement } from './multipart-common.js';
 import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
@@ -20,14 +20,13 @@ function metadataDirective(headers: IncomingHttpHeaders): 'COPY' | 'REPLACE' {
 }
 
 /**
- * The metadata a COPY directive carries over: content headers and user metadata, as GetObject
- * would send them, so that a value an older version stored unsendable is not copied as it was.
+ * The metadata a COPY directive carries over: content headers and user metadata rendered as
+ * GetObject renders them (user metadata as kept, its RFC 2047 form is made when it is sent), so
+ * that a value an older version stored unsendable is not copied as it was.
  */
 function metadataOf(record: ObjectRecord): ObjectMetadata {
   const rendered = (value: string | undefined) => (value === undefined ? undefined : renderHeaderValue(value));
-  const userMetadata = Object.fromEntries(
-    userMetadataHeaders(record.userMetadata).headers.map(([header, value]) => [header.slice('x-amz-meta-'.length), value]),
-  );
+  const userMetadata = Object.fromEntries(renderUserMetadata(record.userMetadata).entries);
   return {
     contentType: rendered(record.contentType),
     cacheControl: rendered(record.cacheControl),

@@ -294,3 +294,32 @@ describe('malformed trailers', () => {
 test('a signed mode without a signing context is a programming error', () => {
   expect(() => new AwsChunkedDecoder({ mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', announcedTrailers: [] })).toThrow(TypeError);
 });
+
+describe('a trailer holding non-ASCII bytes (issue 10, point 1)', () => {
+  /** The published trailer example with another trailer line, signed as `signedAs` bytes. */
+  function trailerBody(line: Buffer, signedAs: Buffer): Buffer {
+    const toSign = [
+      'AWS4-HMAC-SHA256-TRAILER',
+      '20130524T000000Z',
+      SCOPE,
+      trailerExample.finalChunkSignature,
+      sha256Hex(Buffer.concat([signedAs, Buffer.from('\n')])),
+    ].join('\n');
+    const signature = hmac(SIGNING_KEY, toSign).toString('hex');
+    return Buffer.concat([Buffer.from(signedChunks(trailerExample), 'latin1'), line, Buffer.from(`\r\nx-amz-trailer-signature:${signature}\r\n\r\n`)]);
+  }
+  const line = Buffer.from('x-amz-checksum-crc32c:größer', 'utf8');
+
+  test.each(PIECE_SIZES)('is verified over the bytes received (UTF-8 stays UTF-8), fed %i bytes at a time', async (pieceSize) => {
+    const decoded = await decode(trailerBody(line, line), pieceSize, SIGNED_TRAILER_OPTIONS);
+    expect(decoded.error).toBeUndefined();
+    // The value as a byte string, one char per byte, as a header's value reads.
+    expect(decoded.trailers.get('x-amz-checksum-crc32c')).toBe(Buffer.from('größer', 'utf8').toString('latin1'));
+  });
+
+  test('signed over the UTF-8 of its Latin-1 reading (encoded twice) → SignatureDoesNotMatch', async () => {
+    const twice = Buffer.from(line.toString('latin1'), 'utf8');
+    const decoded = await decode(trailerBody(line, twice), 4096, SIGNED_TRAILER_OPTIONS);
+    expect(decoded.error?.code).toBe('SignatureDoesNotMatch');
+  });
+});

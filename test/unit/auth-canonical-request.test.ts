@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { canonicalHeaderValue, canonicalQuery, canonicalUri } from '../../src/auth/sigv4.js';
+import { buildCanonicalRequest, canonicalHeaderValue, canonicalQuery, canonicalUri, stringToSign } from '../../src/auth/sigv4.js';
 
 describe('the canonical URI', () => {
   test.each([
@@ -59,5 +60,30 @@ describe('a canonical header value', () => {
     [undefined, ''],
   ])('of %j is %j', (value, expected) => {
     expect(canonicalHeaderValue(value)).toBe(expected);
+  });
+});
+
+describe('header values are signed as the bytes received (issue 10, point 1)', () => {
+  // node:http reads the UTF-8 bytes of `ö` (C3 B6) as the chars `Ã¶`.
+  const canonical = buildCanonicalRequest({
+    method: 'PUT',
+    rawPath: '/test-bucket/k',
+    rawQuery: 'x=%C3%B6',
+    headers: { host: 'h', 'x-amz-meta-a': ' \u00c3\u00b6  x ' },
+    signedHeaders: ['host', 'x-amz-meta-a'],
+    payloadHash: 'UNSIGNED-PAYLOAD',
+  });
+
+  test('the canonical request keeps them as one char per byte; the query stays percent-encoded UTF-8', () => {
+    expect(canonical).toBe('PUT\n/test-bucket/k\nx=%C3%B6\nhost:h\nx-amz-meta-a:\u00c3\u00b6 x\n\nhost;x-amz-meta-a\nUNSIGNED-PAYLOAD');
+  });
+
+  test('the string to sign hashes those bytes (C3 B6), not their UTF-8 (C3 83 C2 B6)', () => {
+    const bytes = Buffer.from('PUT\n/test-bucket/k\nx=%C3%B6\nhost:h\nx-amz-meta-a:\xc3\xb6 x\n\nhost;x-amz-meta-a\nUNSIGNED-PAYLOAD', 'latin1');
+    expect(bytes.includes(Buffer.from([0x3a, 0xc3, 0xb6, 0x20]))).toBe(true);
+    const scope = '20260101/us-east-1/s3/aws4_request';
+    expect(stringToSign('20260101T000000Z', scope, canonical)).toBe(
+      `AWS4-HMAC-SHA256\n20260101T000000Z\n${scope}\n${createHash('sha256').update(bytes).digest('hex')}`,
+    );
   });
 });

@@ -3,6 +3,7 @@
  * its default signer in us-east-1) produced for these credentials at time 1800000000: recorded
  * here so the suite needs no Python.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/auth/sigv4.js';
 import { authenticateSigV2Header, authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
@@ -161,3 +162,28 @@ describe('SigV2 Authorization headers made by boto3', () => {
   });
 });
 
+
+describe('non-ASCII values in the SigV2 string to sign (issue 10, point 1)', () => {
+  const DATE = 'Fri, 15 Jan 2027 08:00:00 GMT';
+  // Headers as node:http reads the UTF-8 bytes of `ö` (C3 B6): `Ã¶`; the query carries them percent-encoded.
+  const put = request('PUT', '/test-bucket/k?x-amz-meta-q=%C3%B6', {
+    'content-type': 'text/plain; name="\u00c3\u00b6"',
+    'x-amz-meta-h': '\u00c3\u00b6',
+    date: DATE,
+  });
+
+  it('holds header and query values as the bytes received, one char per byte', () => {
+    expect(sigV2StringsToSign(put, 'test-bucket', false, DATE)[0]).toBe(
+      `PUT\n\ntext/plain; name="\u00c3\u00b6"\n${DATE}\nx-amz-meta-h:\u00c3\u00b6\nx-amz-meta-q:\u00c3\u00b6\n/test-bucket/k`,
+    );
+  });
+
+  it('verifies a signature over those bytes; refuses one over their UTF-8 (encoded twice)', () => {
+    const bytes = Buffer.from(sigV2StringsToSign(put, 'test-bucket', false, DATE)[0]!, 'latin1');
+    expect(bytes.includes(Buffer.from('x-amz-meta-h:\xc3\xb6\n', 'latin1'))).toBe(true);
+    const overBytes = createHmac('sha1', SECRET).update(bytes).digest('base64');
+    expect(authenticateSigV2Header(put, `AWS ${ACCESS_KEY}:${overBytes}`, lookup, target).kind).toBe('sigv2');
+    const twice = createHmac('sha1', SECRET).update(bytes.toString('latin1'), 'utf8').digest('base64');
+    expect(thrownS3Error(() => authenticateSigV2Header(put, `AWS ${ACCESS_KEY}:${twice}`, lookup, target)).code).toBe('SignatureDoesNotMatch');
+  });
+});
