@@ -20,13 +20,30 @@
  * Every expected value is computed here with @aws-sdk/crc64-nvme, the package the JS SDK uses.
  */
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/index.js';
 import { clientFor, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { signedFetch } from '../raw-request.js';
 
 const Bucket = 'test-bucket';
+const MiB = 1024 * 1024;
 
 let t: TestEmulator;
 /** A client that sends a checksum only where S3 requires one: its uploads carry none. */
@@ -138,5 +155,156 @@ describe('PostObject without a checksum field', () => {
     expect(res.headers.get('x-amz-checksum-crc64nvme')).toBe(expected);
     const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'post/form.txt', ChecksumMode: 'ENABLED' }));
     expect(head).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT' });
+  });
+});
+
+/** Uploads `parts` to a new upload created without a checksum algorithm, with `client`'s checksum habits. */
+async function uploadParts(client: S3Client, Key: string, parts: Buffer[]): Promise<{ UploadId: string; completed: CompletedPart[] }> {
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const completed: CompletedPart[] = [];
+  for (const [index, Body] of parts.entries()) {
+    const out = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1, Body }));
+    completed.push({ PartNumber: index + 1, ETag: out.ETag });
+  }
+  return { UploadId: UploadId!, completed };
+}
+
+describe('CompleteMultipartUpload of an upload created without a checksum algorithm', () => {
+  const parts = [Buffer.alloc(5 * MiB, 'm'), Buffer.from('and the tail')];
+
+  it('gives the object a FULL_OBJECT CRC64NVME of all its bytes, on the completion, GET and HEAD', async () => {
+    const Key = 'mpu/plain';
+    const { UploadId, completed } = await uploadParts(plain, Key, parts);
+    const done = await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    const expected = await crc64(...parts);
+    expect(done).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT' });
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    expect(head).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT', ContentLength: 5 * MiB + 12 });
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC64NVME).toBe(expected);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
+
+    // A retry of the same completion gets the same answer.
+    const retry = await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    expect(retry).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT', ETag: done.ETag });
+  });
+
+  it('partNumber with checksum mode: no checksum for a part of a 2-part object, the object\'s for the only part; none for a Range', async () => {
+    const Key = 'mpu/parts';
+    const two = await uploadParts(plain, Key, parts);
+    await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: two.UploadId, MultipartUpload: { Parts: two.completed } }));
+    for (const partNumber of ['1', '2']) {
+      const res = await rawGet(Key, { 'x-amz-checksum-mode': 'ENABLED' }, { partNumber });
+      expect(res.status).toBe(206);
+      expect(checksumHeaders(res.headers)).toEqual({});
+    }
+    expect(checksumHeaders((await rawGet(Key, { 'x-amz-checksum-mode': 'ENABLED', range: 'bytes=0-9' })).headers)).toEqual({});
+
+    const single = await uploadParts(plain, 'mpu/one-part', [Buffer.from('one part only')]);
+    await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu/one-part', UploadId: single.UploadId, MultipartUpload: { Parts: single.completed } }));
+    const only = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'mpu/one-part', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+    expect(only).toMatchObject({ ChecksumCRC64NVME: await crc64(Buffer.from('one part only')), ChecksumType: 'FULL_OBJECT', PartsCount: 1 });
+  });
+
+  it('parts sent with the SDK\'s CRC32 keep it on UploadPart, list no checksum, and the object still gets the CRC64NVME', async () => {
+    const Key = 'mpu/crc32-parts';
+    // The SDK's default: no algorithm on CreateMultipartUpload, a CRC32 on each UploadPart.
+    const { UploadId, completed } = await uploadParts(t.s3, Key, parts);
+    const listed = await t.s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(listed.ChecksumAlgorithm).toBeUndefined();
+    for (const part of listed.Parts!) {
+      expect(Object.keys(part).filter((name) => name.startsWith('Checksum'))).toEqual([]);
+    }
+    const done = await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    expect(done).toMatchObject({ ChecksumCRC64NVME: await crc64(...parts), ChecksumType: 'FULL_OBJECT' });
+    expect(done.ChecksumCRC32).toBeUndefined();
+  });
+
+  it('parts sent with their own CRC64NVME, and parts made by UploadPartCopy, combine into the object\'s CRC64NVME', async () => {
+    const source = Buffer.alloc(5 * MiB + 3, 's');
+    await plain.send(new PutObjectCommand({ Bucket, Key: 'mpu/copy-source', Body: source }));
+    const Key = 'mpu/copied-parts';
+    const { UploadId } = await plain.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const copied = await plain.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 1, CopySource: `${Bucket}/mpu/copy-source` }));
+    // No algorithm on the upload: the copied part names no checksum.
+    expect(copied.CopyPartResult?.ChecksumCRC64NVME).toBeUndefined();
+    const ranged = await plain.send(
+      new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 2, CopySource: `${Bucket}/mpu/copy-source`, CopySourceRange: 'bytes=0-5242879' }),
+    );
+    const tail = Buffer.from('own crc64nvme');
+    const sent = await t.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 3, Body: tail, ChecksumAlgorithm: 'CRC64NVME' }));
+    expect(sent.ChecksumCRC64NVME).toBe(await crc64(tail));
+    const done = await plain.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: copied.CopyPartResult!.ETag },
+            { PartNumber: 2, ETag: ranged.CopyPartResult!.ETag },
+            { PartNumber: 3, ETag: sent.ETag },
+          ],
+        },
+      }),
+    );
+    expect(done.ChecksumCRC64NVME).toBe(await crc64(source, source.subarray(0, 5 * MiB), tail));
+    const got = await t.s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC64NVME).toBe(done.ChecksumCRC64NVME);
+    await got.Body!.transformToByteArray();
+  });
+
+  it('checksum headers on the completion are ignored, as S3 ignores them for such an upload', async () => {
+    const Key = 'mpu/ignored-header';
+    const { UploadId, completed } = await uploadParts(plain, Key, [Buffer.from('small')]);
+    const done = await plain.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed }, ChecksumCRC32C: 'AAAAAA==-2' }),
+    );
+    expect(done).toMatchObject({ ChecksumCRC64NVME: await crc64(Buffer.from('small')), ChecksumType: 'FULL_OBJECT' });
+  });
+});
+
+describe('data written by an older version (no default checksum stored)', () => {
+  it('objects stay readable and return no checksum; parts without a stored CRC64NVME are read once at completion', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'smll-default-checksum-'));
+    try {
+      let emulator = await startEmulator({ dataDir, buckets: [Bucket] });
+      let client = clientFor(emulator.env(Bucket), { requestChecksumCalculation: 'WHEN_REQUIRED' });
+      await client.send(new PutObjectCommand({ Bucket, Key: 'legacy', Body: 'stored before the default' }));
+      const parts = [Buffer.alloc(5 * MiB, 'o'), Buffer.from('old part')];
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: 'legacy-upload' }));
+      const etags: string[] = [];
+      for (const [index, Body] of parts.entries()) {
+        etags.push((await client.send(new UploadPartCommand({ Bucket, Key: 'legacy-upload', UploadId, PartNumber: index + 1, Body }))).ETag!);
+      }
+      await emulator.stop();
+      // What an older version stored: no checksum on the object, no CRC64NVME on the parts.
+      const db = new Database(join(dataDir, 'metadata.sqlite'));
+      // This version keeps each part's CRC64NVME as it is uploaded, so completion reads no part.
+      expect(db.prepare('SELECT count(*) FROM upload_parts WHERE crc64nvme IS NOT NULL').pluck().get()).toBe(2);
+      db.prepare('UPDATE objects SET checksum_algorithm = NULL, checksum_value = NULL, checksum_type = NULL').run();
+      db.prepare('UPDATE upload_parts SET crc64nvme = NULL').run();
+      db.close();
+
+      emulator = await startEmulator({ dataDir, buckets: [Bucket] });
+      client = clientFor(emulator.env(Bucket));
+      const got = await client.send(new GetObjectCommand({ Bucket, Key: 'legacy', ChecksumMode: 'ENABLED' }));
+      expect(got.ChecksumCRC64NVME).toBeUndefined();
+      expect(got.ChecksumType).toBeUndefined();
+      expect(await got.Body!.transformToString()).toBe('stored before the default');
+
+      const done = await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'legacy-upload',
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+        }),
+      );
+      expect(done).toMatchObject({ ChecksumCRC64NVME: await crc64(...parts), ChecksumType: 'FULL_OBJECT' });
+      await emulator.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
