@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -264,8 +265,35 @@ describe('CompleteMultipartUpload of an upload created without a checksum algori
   });
 });
 
+describe('CopyObject keeps the source\'s checksum, the default included', () => {
+  it('a source with the default CRC64NVME: the copy has it (LocalStack test_s3_checksum_no_automatic_sdk_calculation, recorded)', async () => {
+    const body = Buffer.from('copied with its default checksum');
+    await plain.send(new PutObjectCommand({ Bucket, Key: 'copy/default-src', Body: body }));
+    const out = await plain.send(new CopyObjectCommand({ Bucket, Key: 'copy/default-dst', CopySource: `${Bucket}/copy/default-src` }));
+    const expected = await crc64(body);
+    expect(out.CopyObjectResult).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT' });
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'copy/default-dst', ChecksumMode: 'ENABLED' }));
+    expect(head).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT' });
+  });
+
+  it('a source with another checksum: the copy keeps that one and gets no CRC64NVME (CopyObject x-amz-checksum-algorithm)', async () => {
+    const put = await t.s3.send(new PutObjectCommand({ Bucket, Key: 'copy/crc32-src', Body: 'with the SDK\'s CRC32' }));
+    const out = await plain.send(new CopyObjectCommand({ Bucket, Key: 'copy/crc32-dst', CopySource: `${Bucket}/copy/crc32-src` }));
+    expect(out.CopyObjectResult).toMatchObject({ ChecksumCRC32: put.ChecksumCRC32, ChecksumType: 'FULL_OBJECT' });
+    expect(out.CopyObjectResult?.ChecksumCRC64NVME).toBeUndefined();
+  });
+
+  it('a multipart source with the default: the copy keeps its CRC64NVME (LocalStack test_multipart_copy_object_etag, recorded)', async () => {
+    const parts = [Buffer.alloc(5 * MiB, 'c'), Buffer.from('copied tail')];
+    const { UploadId, completed } = await uploadParts(plain, 'copy/mpu-src', parts);
+    await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'copy/mpu-src', UploadId, MultipartUpload: { Parts: completed } }));
+    const out = await plain.send(new CopyObjectCommand({ Bucket, Key: 'copy/mpu-dst', CopySource: `${Bucket}/copy/mpu-src` }));
+    expect(out.CopyObjectResult).toMatchObject({ ChecksumCRC64NVME: await crc64(...parts), ChecksumType: 'FULL_OBJECT' });
+  });
+});
+
 describe('data written by an older version (no default checksum stored)', () => {
-  it('objects stay readable and return no checksum; parts without a stored CRC64NVME are read once at completion', async () => {
+  it('objects stay readable and return no checksum, their copies get the default; parts without a stored CRC64NVME are read once at completion', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'smll-default-checksum-'));
     try {
       let emulator = await startEmulator({ dataDir, buckets: [Bucket] });
@@ -292,6 +320,15 @@ describe('data written by an older version (no default checksum stored)', () => 
       expect(got.ChecksumCRC64NVME).toBeUndefined();
       expect(got.ChecksumType).toBeUndefined();
       expect(await got.Body!.transformToString()).toBe('stored before the default');
+      // A copy is a new object: it gets the default, computed from the source's bytes.
+      const copy = await client.send(new CopyObjectCommand({ Bucket, Key: 'legacy-copy', CopySource: `${Bucket}/legacy` }));
+      const expected = await crc64(Buffer.from('stored before the default'));
+      expect(copy.CopyObjectResult).toMatchObject({ ChecksumCRC64NVME: expected, ChecksumType: 'FULL_OBJECT' });
+      expect((await client.send(new HeadObjectCommand({ Bucket, Key: 'legacy', ChecksumMode: 'ENABLED' }))).ChecksumCRC64NVME).toBeUndefined();
+      const inPlace = await client.send(
+        new CopyObjectCommand({ Bucket, Key: 'legacy', CopySource: `${Bucket}/legacy`, MetadataDirective: 'REPLACE', ContentType: 'text/plain' }),
+      );
+      expect(inPlace.CopyObjectResult?.ChecksumCRC64NVME).toBe(expected);
 
       const done = await client.send(
         new CompleteMultipartUploadCommand({
