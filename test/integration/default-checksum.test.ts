@@ -40,7 +40,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/index.js';
-import { clientFor, startTestEmulator, type TestEmulator } from '../helpers.js';
+import { clientFor, s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { signedFetch } from '../raw-request.js';
 
 const Bucket = 'test-bucket';
@@ -253,6 +253,34 @@ describe('CompleteMultipartUpload of an upload created without a checksum algori
     const got = await t.s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
     expect(got.ChecksumCRC64NVME).toBe(done.ChecksumCRC64NVME);
     await got.Body!.transformToByteArray();
+  });
+
+  it('part checksums in the completion are InvalidPart, even the one the part was sent with; x-amz-checksum-type is the "null" mode\'s InvalidRequest', async () => {
+    const Key = 'mpu/refused';
+    const body = Buffer.from('sent with a CRC32C');
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await t.s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: body, ChecksumAlgorithm: 'CRC32C' }));
+    expect(part.ChecksumCRC32C).toBeDefined();
+    const complete = (Parts: CompletedPart[], extra: Partial<ConstructorParameters<typeof CompleteMultipartUploadCommand>[0]> = {}) =>
+      s3ErrorOf(plain.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts }, ...extra })));
+    for (const named of [{ ChecksumCRC32C: part.ChecksumCRC32C }, { ChecksumSHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' }]) {
+      const refused = await complete([{ PartNumber: 1, ETag: part.ETag, ...named }]);
+      expect(refused).toMatchObject({
+        code: 'InvalidPart',
+        status: 400,
+        message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      });
+      expect(refused.raw).toMatchObject({ UploadId, PartNumber: '1', ETag: part.ETag!.replace(/"/g, '') });
+    }
+    for (const ChecksumType of ['FULL_OBJECT', 'COMPOSITE'] as const) {
+      expect(await complete([{ PartNumber: 1, ETag: part.ETag }], { ChecksumType })).toMatchObject({
+        code: 'InvalidRequest',
+        status: 400,
+        message: 'The upload was created using the null checksum mode. The complete request must use the same checksum mode.',
+      });
+    }
+    const done = await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect(done).toMatchObject({ ChecksumCRC64NVME: await crc64(body), ChecksumType: 'FULL_OBJECT' });
   });
 
   it('checksum headers on the completion are ignored, as S3 ignores them for such an upload', async () => {
