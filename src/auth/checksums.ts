@@ -17,6 +17,13 @@ export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA
 
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 
+/**
+ * The checksum S3 stores (FULL_OBJECT) for an object uploaded without one, by PutObject,
+ * PostObject, CompleteMultipartUpload and CopyObject, and returns with `x-amz-checksum-mode:
+ * ENABLED` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html, ChecksumCRC64NVME).
+ */
+export const DEFAULT_CHECKSUM_ALGORITHM = 'CRC64NVME' satisfies ChecksumAlgorithm;
+
 export interface Checksum {
   update(chunk: Buffer): void;
   /** Async because the CRC64NVME package only offers an async digest. */

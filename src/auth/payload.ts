@@ -30,8 +30,19 @@ export interface DecodedBodyResult {
   size: number;
   /** MD5 of the payload: the ETag. */
   md5: Buffer;
-  /** The flexible checksum the request named (verified when it gave a value), base64. */
+  /**
+   * The flexible checksum the request named (verified when it gave a value), else the
+   * `defaultChecksum` asked for, computed in the same pass; base64.
+   */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+export interface DecodeOptions {
+  /**
+   * The algorithm to compute when the request names no checksum: S3 stores a CRC64NVME for an
+   * object uploaded without one (PutObject, PostObject).
+   */
+  defaultChecksum?: ChecksumAlgorithm;
 }
 
 export interface DecodedBody {
@@ -41,7 +52,7 @@ export interface DecodedBody {
   result(): DecodedBodyResult;
 }
 
-export function decodeBody(raw: Readable, auth: Authentication | undefined, headers: IncomingHttpHeaders): DecodedBody {
+export function decodeBody(raw: Readable, auth: Authentication | undefined, headers: IncomingHttpHeaders, options: DecodeOptions = {}): DecodedBody {
   const payloadHash = auth?.payloadHash ?? anonymousPayloadHash(headers);
   if (STREAMING_ECDSA_PAYLOADS.includes(payloadHash)) {
     throw new S3Error('NotImplemented', undefined, { Header: 'x-amz-content-sha256' });
@@ -77,6 +88,7 @@ export function decodeBody(raw: Readable, auth: Authentication | undefined, head
     expectedSha256: isSha256Hex(payloadHash) ? payloadHash.toLowerCase() : undefined,
     contentMd5,
     checksum,
+    defaultChecksum: checksum ? undefined : options.defaultChecksum,
     // aws-chunked lengths are checked by the decoder, against the decoded length.
     contentLength: mode ? undefined : declaredLength,
     trailers: decoder,
@@ -153,6 +165,8 @@ interface PayloadExpectations {
   expectedSha256?: string;
   contentMd5?: Buffer;
   checksum?: RequestedChecksum;
+  /** Computed, not verified, when the request names no checksum. */
+  defaultChecksum?: ChecksumAlgorithm;
   contentLength?: number;
   /** Where a trailing checksum comes from, once the body has been read. */
   trailers?: { readonly trailers: ReadonlyMap<string, string> };
@@ -171,7 +185,8 @@ class PayloadVerifier extends Transform {
     super();
     this.expectations = expectations;
     this.sha256 = expectations.expectedSha256 === undefined ? undefined : createHash('sha256');
-    this.checksum = expectations.checksum && createChecksum(expectations.checksum.algorithm);
+    const algorithm = expectations.checksum?.algorithm ?? expectations.defaultChecksum;
+    this.checksum = algorithm && createChecksum(algorithm);
   }
 
   result(): DecodedBodyResult {
@@ -225,8 +240,9 @@ class PayloadVerifier extends Transform {
   }
 
   private async verifyChecksum(): Promise<DecodedBodyResult['checksum']> {
-    const requested = this.expectations.checksum;
-    if (!requested || !this.checksum) return undefined;
+    const { checksum: requested, defaultChecksum } = this.expectations;
+    if (!this.checksum) return undefined;
+    if (!requested) return defaultChecksum && { algorithm: defaultChecksum, value: await this.checksum.digestBase64() };
     let expected = requested.headerValue;
     if (expected === undefined) {
       expected = this.expectations.trailers?.trailers.get(requested.headerName);

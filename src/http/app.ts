@@ -246,7 +246,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
 
     if (req.operation.readsBody) {
       const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
-      req.body = decodeBody(ctx.req, req.auth, bodyHeaders);
+      req.body = decodeBody(ctx.req, req.auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
     }
 
     // authorize() guarantees a handler.

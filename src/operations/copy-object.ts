@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { CHECKSUM_ALGORITHMS, parseChecksumAlgorithm, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM_ALGORITHM, parseChecksumAlgorithm, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
@@ -61,9 +61,9 @@ const MAX_COPY_ATTEMPTS = 3;
  * A copy within the bucket. The copy shares the source's blobs (and so its ETag and parts): only
  * rows are written, in one transaction that also reads the source and checks the
  * x-amz-copy-source-if-* conditions, so the copy is of exactly the object the conditions saw.
- * The checksum is the source's, unless x-amz-checksum-algorithm asks for another one: that one
- * (FULL_OBJECT) is computed by reading the source once, and the copy made only if the source is
- * still the object that was read.
+ * The checksum is the source's, unless x-amz-checksum-algorithm asks for another one, or the
+ * source has none (S3's default CRC64NVME then): that one (FULL_OBJECT) is computed by reading
+ * the source once, and the copy made only if the source is still the object that was read.
  */
 export const CopyObject: OperationHandler = async ({ req, store, ctx, granted }) => {
   const source = copySourceOf({ req, granted });
@@ -96,14 +96,15 @@ export const CopyObject: OperationHandler = async ({ req, store, ctx, granted })
       precondition,
     );
 
-  const copyWithChecksum = async (wanted: ChecksumAlgorithm): Promise<ObjectRecord> => {
+  /** `keepSourceChecksum`: `wanted` only for a source without any checksum (S3's default). */
+  const copyWithChecksum = async (wanted: ChecksumAlgorithm, keepSourceChecksum: boolean): Promise<ObjectRecord> => {
     for (let attempt = 1; ; attempt++) {
       const snapshot = store.getObject(source.bucket, source.key);
       if (!snapshot) throw new S3Error('NoSuchKey');
       evaluateCopySourceConditions(conditions, snapshot);
       const current = snapshot.checksum;
       const checksum =
-        current?.algorithm === wanted && current.type === 'FULL_OBJECT'
+        current && (keepSourceChecksum || (current.algorithm === wanted && current.type === 'FULL_OBJECT'))
           ? current
           : { algorithm: wanted, value: await streamChecksum(wanted, store.openObjectStream(snapshot)), type: 'FULL_OBJECT' as const };
       try {
@@ -114,7 +115,14 @@ export const CopyObject: OperationHandler = async ({ req, store, ctx, granted })
       }
     }
   };
-  const record = algorithm === undefined ? copyOf() : await copyWithChecksum(algorithm);
+  // A source stored without a checksum (by a version before S3's default) is read once, so
+  // that the copy, a new object, gets the default CRC64NVME as every new object does.
+  const record =
+    algorithm !== undefined
+      ? await copyWithChecksum(algorithm, false)
+      : store.getObject(source.bucket, source.key)?.checksum === undefined
+        ? await copyWithChecksum(DEFAULT_CHECKSUM_ALGORITHM, true)
+        : copyOf();
 
   ctx.status = 200;
   ctx.type = 'application/xml';

@@ -2,9 +2,10 @@
  * The checksums of multipart uploads: which algorithm and type an upload is created with, and
  * the object checksum its completion yields. COMPOSITE: the algorithm over the concatenated
  * binary part checksums, then `-N`. FULL_OBJECT (CRC32, CRC32C, CRC64NVME): the algorithm over
- * the whole object's bytes. We compute FULL_OBJECT by streaming the parts' data once at
- * completion instead of combining the part CRCs: combining needs CRC matrix arithmetic that
- * neither zlib nor the AWS checksum packages expose, and we write no hand-made CRC code.
+ * the whole object's bytes, combined from the parts' CRCs and sizes (crc-combine.ts) so that
+ * completion reads no part again; a part without a stored CRC (uploaded by an older version) is
+ * read once. An upload created without an algorithm completes to S3's default, a FULL_OBJECT
+ * CRC64NVME, the same way from the CRC64NVMEs its parts keep.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -16,7 +17,8 @@ import {
   parseChecksumAlgorithm,
   type ChecksumAlgorithm,
 } from '../auth/checksums.js';
-import type { ChecksumType } from '../store/index.js';
+import { combineCrcs, type CombinableAlgorithm } from '../auth/crc-combine.js';
+import type { ChecksumType, PartRecord } from '../store/index.js';
 
 export interface UploadChecksum {
   algorithm: ChecksumAlgorithm;
@@ -67,6 +69,21 @@ export async function compositeChecksum(algorithm: ChecksumAlgorithm, partChecks
   const checksum = createChecksum(algorithm);
   for (const value of partChecksums) checksum.update(Buffer.from(value, 'base64'));
   return `${await checksum.digestBase64()}-${partChecksums.length}`;
+}
+
+/**
+ * FULL_OBJECT: the CRC of the parts' concatenated bytes, from each part's CRC (`crcOf`) and size;
+ * `openPart` streams a part whose CRC is not known.
+ */
+export async function fullObjectChecksum(
+  algorithm: CombinableAlgorithm,
+  parts: readonly PartRecord[],
+  crcOf: (part: PartRecord) => string | undefined,
+  openPart: (part: PartRecord) => Readable,
+): Promise<string> {
+  const pieces: Array<{ checksum: string; size: number }> = [];
+  for (const part of parts) pieces.push({ checksum: crcOf(part) ?? (await streamChecksum(algorithm, openPart(part))), size: part.size });
+  return combineCrcs(algorithm, pieces);
 }
 
 /** The algorithm over every byte of `data` (FULL_OBJECT, and a part sent without its checksum). */

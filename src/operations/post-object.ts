@@ -4,6 +4,7 @@
  * content-length-range and checksum checks, and answers as `success_action_*` asks.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
 import { decodeBody } from '../auth/payload.js';
 import { formFieldsAsHeaders } from '../auth/post-policy-form.js';
 import { uriEncodeText } from '../auth/uri-encoding.js';
@@ -81,7 +82,7 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   const checksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
   const source = range ? form.file.pipe(new MaxSizeGuard(range.max)) : form.file;
   if (range) form.file.on('error', (err) => source.destroy(err));
-  const body = decodeBody(source, req.auth, checksumHeaders);
+  const body = decodeBody(source, req.auth, checksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
 
   const staged = await store.writeBlob(body.stream, { mayInline: true });
   try {

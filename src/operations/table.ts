@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
 import type { ExtraAction, OperationSpec } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
@@ -133,7 +134,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   // object: granted
   row('GET', 'object', { name: 'GetObject', action: 's3:GetObject', handler: GetObject }),
   row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
-  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, handler: PutObject }),
+  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
   row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions, handler: CopyObject }),
   { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },

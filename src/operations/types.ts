@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type Koa from 'koa';
+import type { ChecksumAlgorithm } from '../auth/checksums.js';
 import type { Authentication } from '../auth/sigv4.js';
 import type { DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
@@ -69,6 +70,8 @@ export interface OperationSpec {
   authenticatesFromForm?: boolean;
   /** Whether the handler reads a request body (the decode stage runs only then). */
   readsBody?: boolean;
+  /** The checksum the decode stage computes when the request names none: the body becomes an object (PutObject). */
+  defaultChecksum?: ChecksumAlgorithm;
   /**
    * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
    * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.

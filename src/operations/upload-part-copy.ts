@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { DEFAULT_CHECKSUM_ALGORITHM, createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../http/s3-error.js';
 import { renderXml } from '../http/xml.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
@@ -24,15 +24,22 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   const md5 = createHash('md5');
   const algorithm = upload.checksum?.algorithm as ChecksumAlgorithm | undefined;
   const checksum = algorithm && createChecksum(algorithm);
+  // Without an algorithm the part's CRC64NVME is kept for the object's default checksum (see UploadPart).
+  const crc64nvme = algorithm === undefined ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM) : undefined;
   const data = store.openObjectStream(record, range);
   const staged = await store.writeBlob(
     tap(data, (chunk) => {
       md5.update(chunk);
       checksum?.update(chunk);
+      crc64nvme?.update(chunk);
     }),
   );
   const checksumValue = checksum ? await checksum.digestBase64() : undefined;
-  const part = store.commitPart(upload.id, partNumber, staged, { etag: `"${md5.digest('hex')}"`, checksum: checksumValue });
+  const part = store.commitPart(upload.id, partNumber, staged, {
+    etag: `"${md5.digest('hex')}"`,
+    checksum: checksumValue,
+    crc64nvme: crc64nvme && (await crc64nvme.digestBase64()),
+  });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
   ctx.status = 200;

@@ -1,5 +1,5 @@
 import { announcedTrailers, requestedChecksum } from '../auth/requested-checksum.js';
-import { createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { DEFAULT_CHECKSUM_ALGORITHM, createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../http/s3-error.js';
 import { checksumHeaders, partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';
@@ -24,14 +24,23 @@ export const UploadPart: OperationHandler = async ({ req, store, ctx }) => {
   }
 
   const body = req.body!;
-  const computed = computeHere ? createChecksum(expected) : undefined;
-  const staged = await store.writeBlob(computed ? tap(body.stream, (chunk) => computed.update(chunk)) : body.stream);
+  // An upload created without an algorithm completes to S3's default checksum, combined from
+  // its parts' CRC64NVMEs: each part's is computed as it streams in (unless it came with one).
+  const defaultChecksumUpload = upload.checksum === undefined;
+  const tapped = computeHere
+    ? createChecksum(expected)
+    : defaultChecksumUpload && sent !== DEFAULT_CHECKSUM_ALGORITHM
+      ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM)
+      : undefined;
+  const staged = await store.writeBlob(tapped ? tap(body.stream, (chunk) => tapped.update(chunk)) : body.stream);
   const { md5, checksum } = body.result();
-  const partChecksum = checksum ?? (computed && expected ? { algorithm: expected, value: await computed.digestBase64() } : undefined);
+  const tappedValue = tapped && (await tapped.digestBase64());
+  const partChecksum = checksum ?? (computeHere && expected && tappedValue !== undefined ? { algorithm: expected, value: tappedValue } : undefined);
   const part = store.commitPart(upload.id, partNumber, staged, {
     etag: `"${md5.toString('hex')}"`,
     // Only a checksum of the upload's own algorithm means anything for the object.
     checksum: partChecksum?.algorithm === expected ? partChecksum?.value : undefined,
+    crc64nvme: defaultChecksumUpload ? (checksum?.algorithm === DEFAULT_CHECKSUM_ALGORITHM ? checksum.value : tappedValue) : undefined,
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 

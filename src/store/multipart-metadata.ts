@@ -22,6 +22,7 @@ export interface PartRow {
   size: number;
   etag: string;
   checksum: string | null;
+  crc64nvme: string | null;
   last_modified: number;
 }
 
@@ -65,8 +66,8 @@ export function prepareUploadStatements(db: Database.Database): UploadStatements
       `SELECT * FROM multipart_uploads WHERE bucket = ? AND key >= ? AND completed_at IS NULL ORDER BY key, initiated, id`,
     ),
     upsertPart: db.prepare(
-      `REPLACE INTO upload_parts (upload_id, part_number, blob_id, size, etag, checksum, last_modified)
-       VALUES (@upload_id, @part_number, @blob_id, @size, @etag, @checksum, @last_modified)`,
+      `REPLACE INTO upload_parts (upload_id, part_number, blob_id, size, etag, checksum, crc64nvme, last_modified)
+       VALUES (@upload_id, @part_number, @blob_id, @size, @etag, @checksum, @crc64nvme, @last_modified)`,
     ),
     partBlob: db
       .prepare<[uploadId: string, partNumber: number], string>('SELECT blob_id FROM upload_parts WHERE upload_id = ? AND part_number = ?')
@@ -103,6 +104,7 @@ export function toPartRecord(row: PartRow): PartRecord {
     size: row.size,
     etag: row.etag,
     ...(row.checksum === null ? {} : { checksum: row.checksum }),
+    ...(row.crc64nvme === null ? {} : { crc64nvme: row.crc64nvme }),
     lastModified: new Date(row.last_modified),
   };
 }

@@ -128,6 +128,13 @@ const migrations: readonly string[] = [
 
   DROP TABLE recovered_part_numbers;
   `,
+  // 5: S3's default checksum. An upload created without a checksum algorithm completes to an
+  // object with a FULL_OBJECT CRC64NVME, combined from its parts' CRC64NVMEs (computed as each
+  // part is uploaded) and their sizes. NULL for parts of other uploads, and for parts uploaded
+  // before this version (those are read once at completion).
+  `
+  ALTER TABLE upload_parts ADD COLUMN crc64nvme TEXT;
+  `,
 ];
 
 /**

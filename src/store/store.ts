@@ -412,7 +412,7 @@ export class Store {
    * Makes `blob` part `partNumber` of the upload (replacing an earlier part of that number) in
    * one transaction. Undefined, and the blob removed, if the upload is no longer open.
    */
-  commitPart(uploadId: string, partNumber: number, blob: StagedBlob, part: { etag: string; checksum?: string }): PartRecord | undefined {
+  commitPart(uploadId: string, partNumber: number, blob: StagedBlob, part: { etag: string; checksum?: string; crc64nvme?: string }): PartRecord | undefined {
     const blobId = this.#takeStaged(blob, 'commitPart');
     this.#writing(() => this.#blobs.promote(blobId));
     const row = {
@@ -422,6 +422,7 @@ export class Store {
       size: blob.size,
       etag: part.etag,
       checksum: part.checksum ?? null,
+      crc64nvme: part.crc64nvme ?? null,
       last_modified: Date.now(),
     };
     let released: string[] | undefined;

@@ -96,6 +96,12 @@ export interface PartRecord {
   etag: string;
   /** Base64 value of the upload's checksum algorithm, when there is one. */
   checksum?: string;
+  /**
+   * Base64 CRC64NVME of the part's bytes, for an upload created without a checksum algorithm:
+   * its object gets S3's default checksum, combined from these. Never listed (S3's ListParts
+   * shows no checksum for such parts).
+   */
+  crc64nvme?: string;
   lastModified: Date;
 }
 

@@ -146,7 +146,7 @@ describe('presigned URLs carrying the SDK\'s empty-body CRC32', () => {
   // The SDK presigns with no body, so it signs CRC32("") = AAAAAA== into the query string. S3
   // ignores checksum query parameters on presigned requests (it verifies checksum headers and
   // trailers only), so uploads through such URLs succeed there, and here.
-  it('a presigned PUT and presigned UploadParts of any body succeed, and no CRC32 from the URL is stored', async () => {
+  it('a presigned PUT and presigned UploadParts of any body succeed, and no CRC32 from the URL is stored: S3\'s default CRC64NVME is', async () => {
     const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket, Key: 'presigned/put' }), { expiresIn: 60 });
     expect(new URL(url).searchParams.get('x-amz-checksum-crc32')).toBe('AAAAAA==');
     const put = await fetch(url, { method: 'PUT', body: 'not an empty body' });
@@ -154,6 +154,7 @@ describe('presigned URLs carrying the SDK\'s empty-body CRC32', () => {
     const head = await t.s3.send(new HeadObjectCommand({ Bucket, Key: 'presigned/put', ChecksumMode: 'ENABLED' }));
     expect(head.ContentLength).toBe(17);
     expect(head.ChecksumCRC32).toBeUndefined();
+    expect(head.ChecksumCRC64NVME).toBe(await checksumOf('CRC64NVME', Buffer.from('not an empty body')));
 
     // A browser multipart upload: the server creates and completes, the browser PUTs the parts.
     const Key = 'presigned/multipart';
@@ -166,7 +167,8 @@ describe('presigned URLs carrying the SDK\'s empty-body CRC32', () => {
       expect(res.status).toBe(200);
       completed.push({ PartNumber: index + 1, ETag: res.headers.get('etag')! });
     }
-    await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    const done = await t.s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: completed } }));
+    expect(done).toMatchObject({ ChecksumCRC64NVME: await checksumOf('CRC64NVME', Buffer.concat(parts)), ChecksumType: 'FULL_OBJECT' });
     const got = await t.s3.send(new GetObjectCommand({ Bucket, Key }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts))).toBe(true);
   });

@@ -54,7 +54,14 @@ async function multipart(Key: string, parts: Record<number, Buffer>, complete: n
       Bucket,
       Key,
       UploadId,
-      MultipartUpload: { Parts: complete.map((PartNumber) => ({ PartNumber, ETag: uploaded[PartNumber].ETag, ChecksumCRC32: uploaded[PartNumber].ChecksumCRC32 })) },
+      // Part checksums only for an upload created with an algorithm: S3 answers InvalidPart to any in the completion of one created without.
+      MultipartUpload: {
+        Parts: complete.map((PartNumber) => ({
+          PartNumber,
+          ETag: uploaded[PartNumber].ETag,
+          ...(ChecksumAlgorithm ? { ChecksumCRC32: uploaded[PartNumber].ChecksumCRC32 } : {}),
+        })),
+      },
     }),
   );
   return uploaded;

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_SHA256, hmac, sha256Hex, signRequest } from '../../src/auth/sigv4.js';
@@ -77,13 +78,21 @@ const chunks = [Buffer.alloc(64 * 1024, 'a'), Buffer.alloc(64 * 1024, 'b'), Buff
 
 describe('aws-chunked uploads with signed chunks', () => {
   it.each(['STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'] as const)(
-    '%s: stores the payload without the framing',
+    '%s: stores the payload without the framing, with its trailing CRC32 or else S3\'s default CRC64NVME',
     async (mode) => {
       const res = await chunkedPut(`signed/${mode}`, chunks, mode);
       expect(res.status).toBe(200);
-      const got = await t.s3.send(new GetObjectCommand({ Bucket, Key: `signed/${mode}` }));
+      const got = await t.s3.send(new GetObjectCommand({ Bucket, Key: `signed/${mode}`, ChecksumMode: 'ENABLED' }));
       expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(chunks))).toBe(true);
       expect(got.ContentEncoding).toBeUndefined();
+      const crc32Value = Buffer.alloc(4);
+      crc32Value.writeUInt32BE(crc32(Buffer.concat(chunks)));
+      const crc64 = new Crc64Nvme();
+      for (const chunk of chunks) crc64.update(chunk);
+      const expected = mode.endsWith('-TRAILER')
+        ? { ChecksumCRC32: crc32Value.toString('base64'), ChecksumCRC64NVME: undefined }
+        : { ChecksumCRC32: undefined, ChecksumCRC64NVME: Buffer.from(await crc64.digest()).toString('base64') };
+      expect({ ChecksumCRC32: got.ChecksumCRC32, ChecksumCRC64NVME: got.ChecksumCRC64NVME }).toEqual(expected);
     },
   );
 

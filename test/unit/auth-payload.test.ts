@@ -215,6 +215,30 @@ describe('a checksum header', () => {
   });
 });
 
+describe('the default checksum (decodeBody\'s defaultChecksum: S3 stores a CRC64NVME for an upload without one)', () => {
+  const decodeWithDefault = (headers: IncomingHttpHeaders, body: string | Buffer = DATA) =>
+    read(decodeBody(source(body, 4), authFor('UNSIGNED-PAYLOAD'), headers, { defaultChecksum: 'CRC64NVME' }));
+
+  test('without a checksum header: computed over the body in pieces, the check value of "123456789"', async () => {
+    const outcome = await decodeWithDefault({});
+    expect(outcome.result).toEqual({ size: 9, md5: Buffer.from(MD5_OF_DATA, 'base64'), checksum: { algorithm: 'CRC64NVME', value: CHECKSUMS_OF_DATA['x-amz-checksum-crc64nvme'] } });
+  });
+
+  test('of an empty body: AAAAAAAAAAA=', async () => {
+    expect((await decodeWithDefault({}, '')).result?.checksum).toEqual({ algorithm: 'CRC64NVME', value: 'AAAAAAAAAAA=' });
+  });
+
+  test('a checksum the request names is the one returned, verified, in place of the default', async () => {
+    const value = CHECKSUMS_OF_DATA['x-amz-checksum-sha1'];
+    expect((await decodeWithDefault({ 'x-amz-checksum-sha1': value })).result?.checksum).toEqual({ algorithm: 'SHA1', value });
+    expect((await decodeWithDefault({ 'x-amz-checksum-sha1': Buffer.alloc(20).toString('base64') })).error?.code).toBe('BadDigest');
+  });
+
+  test('not asked for: none', async () => {
+    expect((await put({})).result?.checksum).toBeUndefined();
+  });
+});
+
 describe('x-amz-sdk-checksum-algorithm', () => {
   test('alone: InvalidRequest', () => {
     expect(decodeSync({ 'x-amz-sdk-checksum-algorithm': 'CRC32' })).toMatchObject({

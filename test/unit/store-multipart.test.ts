@@ -76,6 +76,7 @@ describe('Store multipart uploads', () => {
     // What schema 3 stored: object_blobs without part_number; one completion no longer kept.
     const db = new Database(path.join(dataDir, 'metadata.sqlite'));
     db.exec('ALTER TABLE object_blobs DROP COLUMN part_number');
+    db.exec('ALTER TABLE upload_parts DROP COLUMN crc64nvme');
     db.prepare('DELETE FROM multipart_uploads WHERE id = ?').run(expired.id);
     db.pragma('user_version = 3');
     db.close();
