@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { X509Certificate, webcrypto } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { startHarness } from '../../src/testing/harness.js';
 import { selfSignedTls, TRUST_VARIABLES } from '../../src/tls.js';
 import { CLI, startCli, type RunningCli } from '../cli-process.js';
 import { clientFor } from '../helpers.js';
+import { writeOldCertificate } from '../old-tls-certificate.js';
 
 /** An SDK client that trusts only `ca` (as a service given AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS would). */
 function trustingClient(emulator: Emulator, bucket: string, ca: string) {
@@ -53,40 +54,6 @@ function extension<T extends x509.Extension>(der: Buffer, type: new (raw: Buffer
 }
 
 const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-
-/**
- * The certificate earlier versions generated: one self-signed CA:TRUE certificate served as the
- * server's own (rustls refuses it: CaUsedAsEndEntity), with its key, in the old file layout.
- */
-async function writeOldCertificate(dataDir: string): Promise<string> {
-  x509.cryptoProvider.set(webcrypto as Crypto);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=smll-storage local emulator',
-    notBefore: new Date(Date.now() - 3600_000),
-    notAfter: new Date(Date.now() + 800 * 86400_000),
-    signingAlgorithm: algorithm,
-    keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-    ],
-  });
-  const pem = cert.toString('pem') + '\n';
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  mkdirSync(join(dataDir, 'tls'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'tls', 'cert.pem'), pem);
-  writeFileSync(join(dataDir, 'tls', 'key.pem'), `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`, { mode: 0o644 });
-  return pem;
-}
 
 /** `openssl s_client` against the server, trusting `caFile` only, strict X.509 checks, the hostname or IP checked. */
 function opensslClient(port: number, caFile: string, check: string[]): Promise<{ code: number | null; output: string }> {
