@@ -33,15 +33,17 @@ export interface TlsNames {
  * adding to them.
  */
 export const TRUST_VARIABLES = [
-  // AWS SDKs (JS v3 reads it through the shared config, botocore/boto3, AWS CLI, Go v2, Rust, C++):
-  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html (ca_bundle)
+  // The AWS SDKs that read the shared config's ca_bundle (botocore/boto3, AWS CLI, Go v2):
+  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html. Not the JS SDK
+  // (aws/aws-sdk-js#2970) nor the Rust SDK (awslabs/aws-sdk-rust#1362).
   'AWS_CA_BUNDLE',
   // Node's TLS, added to its bundled roots: https://nodejs.org/api/cli.html#node_extra_ca_certsfile
   'NODE_EXTRA_CA_CERTS',
-  // Go's crypto/x509 (mc, restic, rclone), OpenSSL's default paths (curl, Python's ssl, Ruby …) and
-  // rustls-native-certs (polars' object_store, reqwest with native roots): https://pkg.go.dev/crypto/x509#SystemCertPool
+  // Go's crypto/x509 on Linux and BSDs, not macOS (golang/go#37907): mc, restic, rclone;
+  // OpenSSL's default paths (Python's ssl, curl, Ruby …); rustls-native-certs (polars' object_store):
+  // https://pkg.go.dev/crypto/x509#SystemCertPool, https://docs.rs/rustls-native-certs
   'SSL_CERT_FILE',
-  // Python requests (and pip), which ignore SSL_CERT_FILE: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+  // Python requests, which uses certifi's bundle otherwise: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
   'REQUESTS_CA_BUNDLE',
   // The curl tool: https://curl.se/docs/sslcerts.html
   'CURL_CA_BUNDLE',

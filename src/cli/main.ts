@@ -81,8 +81,8 @@ function tlsOption(flags: ServeFlags): { option: boolean | { cert: string; key: 
 function trustLines(certFile: string, replaced: string | undefined): string {
   return [
     ...(replaced === undefined ? [] : [`# replaced the stored TLS certificate: ${replaced}; trust ${certFile} again where the old one was imported`]),
-    '# trust its TLS certificate: AWS SDKs, AWS CLI, boto3: AWS_CA_BUNDLE; Node: NODE_EXTRA_CA_CERTS;',
-    '# Go tools (mc, restic, rclone), OpenSSL-based tools, Python ssl, rustls (polars): SSL_CERT_FILE;',
+    '# trust its TLS certificate: AWS CLI, boto3, AWS SDK for Go: AWS_CA_BUNDLE; Node (AWS SDK for JS): NODE_EXTRA_CA_CERTS;',
+    '# Go tools on Linux (mc, restic, rclone), OpenSSL-based tools, Python ssl, rustls-native-certs (polars): SSL_CERT_FILE;',
     '# Python requests: REQUESTS_CA_BUNDLE; curl: CURL_CA_BUNDLE; Java: import it into a trust store.',
     '# All but NODE_EXTRA_CA_CERTS replace the default roots: where a client also needs public sites, point them at a bundle of both.',
     envLines(trustVariables(certFile)),

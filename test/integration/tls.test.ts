@@ -294,7 +294,7 @@ describe('https (--tls)', () => {
     const caFile = /^export AWS_CA_BUNDLE=(.+)$/m.exec(output)![1];
     expect(caFile).toMatch(/\/tls\/ca\.pem$/);
     for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) expect(output).toContain(`\nexport ${name}=${caFile}\n`);
-    expect(output).toContain('# Go tools (mc, restic, rclone), OpenSSL-based tools, Python ssl, rustls (polars): SSL_CERT_FILE;');
+    expect(output).toContain('# Go tools on Linux (mc, restic, rclone), OpenSSL-based tools, Python ssl, rustls-native-certs (polars): SSL_CERT_FILE;');
     expect(output).not.toContain('replaced the stored TLS certificate');
     expect(new X509Certificate(readFileSync(caFile)).ca).toBe(true);
     expect(cli.env.secure.S3_ENDPOINT).toBe(cli.endpoint);
