@@ -10,7 +10,7 @@ import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 import { seedBucket } from './seed.js';
-import { selfSignedTls } from './tls.js';
+import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
@@ -210,7 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let server: Server;
   try {
     if (options.tls === true) {
-      const generated = await selfSignedTls(dataDir, { host, vhostDomain: options.vhostDomain });
+      const generated = await localCaTls(dataDir, { host, vhostDomain: options.vhostDomain });
       tls = generated;
       certificate = { pem: generated.ca, file: generated.caFile, ...(generated.replaced === undefined ? {} : { replaced: generated.replaced }) };
     } else if (options.tls) {

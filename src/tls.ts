@@ -66,7 +66,7 @@ const RENEW_BEFORE_DAYS = 30;
 /**
  * The data dir's https material (`<dataDir>/tls`): a local CA and a leaf it signed for localhost,
  * 127.0.0.1, ::1 and `names`. Generated on first use and kept, so a client that trusts the CA keeps
- * trusting it across restarts. A stored pair is replaced (CA included) when it no longer fits: the
+ * trusting it across restarts. A stored set is replaced (CA included) when it no longer fits: the
  * single CA:TRUE certificate of earlier versions (rustls refuses a CA as a server's certificate:
  * `CaUsedAsEndEntity`), a leaf that misses one of the names, does not match its key or CA, or ends
  * within 30 days.
@@ -74,7 +74,7 @@ const RENEW_BEFORE_DAYS = 30;
  * The CA's private key signs the leaf and is then dropped, never written: a CA a user added to a
  * trust store can sign nothing else, so its file grants no power to whoever reads the data dir.
  */
-export async function selfSignedTls(dataDir: string, names: TlsNames = {}): Promise<TlsMaterial> {
+export async function localCaTls(dataDir: string, names: TlsNames = {}): Promise<TlsMaterial> {
   const dir = join(dataDir, 'tls');
   const caFile = join(dir, CA_FILE);
   const certFile = join(dir, CERT_FILE);

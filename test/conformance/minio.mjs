@@ -73,8 +73,8 @@ export async function startMinio({ transport, root }) {
   let caFile;
   if (transport === 'https') {
     // The emulator's own certificate maker (a local CA and a leaf), so both targets present the same kind of chain.
-    const { selfSignedTls } = await import(join(root, 'dist/tls.js'));
-    const tls = await selfSignedTls(workDir);
+    const { localCaTls } = await import(join(root, 'dist/tls.js'));
+    const tls = await localCaTls(workDir);
     copyFileSync(join(workDir, 'tls/cert.pem'), join(certsDir, 'public.crt'));
     copyFileSync(join(workDir, 'tls/key.pem'), join(certsDir, 'private.key'));
     ca = tls.ca;

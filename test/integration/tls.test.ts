@@ -11,7 +11,7 @@ import * as x509 from '@peculiar/x509';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator.js';
 import { startHarness } from '../../src/testing/harness.js';
-import { selfSignedTls, TRUST_VARIABLES } from '../../src/tls.js';
+import { localCaTls, TRUST_VARIABLES } from '../../src/tls.js';
 import { CLI, startCli, type RunningCli } from '../cli-process.js';
 import { clientFor } from '../helpers.js';
 import { writeOldCertificate } from '../old-tls-certificate.js';
@@ -210,38 +210,38 @@ describe('https (--tls)', () => {
     const dataDir = tempDir();
     const dir = join(dataDir, 'tls');
     const reasonAfter = async (damage: () => void) => {
-      await selfSignedTls(dataDir);
+      await localCaTls(dataDir);
       damage();
-      return (await selfSignedTls(dataDir)).replaced;
+      return (await localCaTls(dataDir)).replaced;
     };
     expect(await reasonAfter(() => rmSync(join(dir, 'ca.pem')))).toBe('its CA certificate (ca.pem) is missing');
-    const other = await selfSignedTls(tempDir());
+    const other = await localCaTls(tempDir());
     expect(await reasonAfter(() => writeFileSync(join(dir, 'key.pem'), other.key))).toBe('its key does not match it');
     expect(await reasonAfter(() => writeFileSync(join(dir, 'ca.pem'), other.ca))).toBe('it was not signed by the CA in ca.pem');
     expect(await reasonAfter(() => writeFileSync(join(dir, 'cert.pem'), 'not a certificate'))).toMatch(/^it could not be read \(/);
     // After each replacement the set is whole again and reused as is.
-    const settled = await selfSignedTls(dataDir);
+    const settled = await localCaTls(dataDir);
     expect(settled.replaced).toBeUndefined();
-    expect((await selfSignedTls(dataDir)).cert).toBe(settled.cert);
+    expect((await localCaTls(dataDir)).cert).toBe(settled.cert);
   });
 
   test('the leaf also covers a specific listen address and the vhost domain with its wildcard; a new name replaces it', async () => {
     const dataDir = tempDir();
-    const withDomain = await selfSignedTls(dataDir, { host: '127.0.0.2', vhostDomain: 'S3.Local.Test' });
+    const withDomain = await localCaTls(dataDir, { host: '127.0.0.2', vhostDomain: 'S3.Local.Test' });
     expect(new X509Certificate(withDomain.cert).subjectAltName).toBe(
       'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:127.0.0.2, DNS:s3.local.test, DNS:*.s3.local.test',
     );
     // Fewer names: the stored one still covers them.
-    expect((await selfSignedTls(dataDir)).cert).toBe(withDomain.cert);
+    expect((await localCaTls(dataDir)).cert).toBe(withDomain.cert);
     // 0.0.0.0 / :: are no names a client connects to; 127.0.0.1 is already there.
-    expect((await selfSignedTls(dataDir, { host: '0.0.0.0' })).replaced).toBeUndefined();
-    expect((await selfSignedTls(dataDir, { host: '::' })).replaced).toBeUndefined();
-    const moved = await selfSignedTls(dataDir, { vhostDomain: 'other.test' });
+    expect((await localCaTls(dataDir, { host: '0.0.0.0' })).replaced).toBeUndefined();
+    expect((await localCaTls(dataDir, { host: '::' })).replaced).toBeUndefined();
+    const moved = await localCaTls(dataDir, { vhostDomain: 'other.test' });
     expect(moved.replaced).toBe('it did not cover other.test');
     expect(new X509Certificate(moved.cert).subjectAltName).toBe(
       'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:other.test, DNS:*.other.test',
     );
-    const named = await selfSignedTls(dataDir, { host: 'storage.internal', vhostDomain: 'other.test' });
+    const named = await localCaTls(dataDir, { host: 'storage.internal', vhostDomain: 'other.test' });
     expect(named.replaced).toBe('it did not cover storage.internal');
 
     // Through startEmulator: its vhostDomain reaches the certificate.
@@ -252,7 +252,7 @@ describe('https (--tls)', () => {
   });
 
   test('tls: { cert, key } serves the given certificate chain (and writes none)', async () => {
-    const given = await selfSignedTls(tempDir());
+    const given = await localCaTls(tempDir());
     const emulator = await startEmulator({ tls: { cert: given.cert, key: given.key }, buckets: ['secure'] });
     running.push(emulator);
     expect(emulator.certificate).toEqual({ pem: given.cert, file: undefined });
@@ -263,11 +263,11 @@ describe('https (--tls)', () => {
   });
 
   test('startEmulator with a certificate or key that is not PEM rejects, saying so', async () => {
-    const given = await selfSignedTls(tempDir());
+    const given = await localCaTls(tempDir());
     await expect(startEmulator({ tls: { cert: 'not a certificate', key: 'not a key' } })).rejects.toThrow(
       /^the TLS certificate or key is not usable \(PEM certificate and matching private key expected\)/,
     );
-    const otherKey = await selfSignedTls(tempDir());
+    const otherKey = await localCaTls(tempDir());
     await expect(startEmulator({ tls: { cert: given.cert, key: otherKey.key } })).rejects.toThrow(/^the TLS certificate or key is not usable/);
   });
 
@@ -312,7 +312,7 @@ describe('https (--tls)', () => {
 
   test('CLI --cert/--key serve the given files and print the given certificate path', async () => {
     const dir = tempDir();
-    const given = await selfSignedTls(dir);
+    const given = await localCaTls(dir);
     const certFile = join(dir, 'tls', 'cert.pem');
     const cli = await startCli(['--temp', '--port', '0', '--quiet', '--cert', certFile, '--key', join(dir, 'tls', 'key.pem'), '--bucket', 'secure']);
     clis.push(cli);
