@@ -10,7 +10,7 @@ import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { Store } from './store/index.js';
 import { seedBucket } from './seed.js';
-import { selfSignedTls } from './tls.js';
+import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
@@ -56,8 +56,9 @@ export interface EmulatorOptions {
   /** SigV2 presigned URLs (boto3's default in us-east-1): accepted with a logged warning, or refused. Default accept. */
   sigv2?: SigV2Policy;
   /**
-   * Serve https: `true` uses a self-signed certificate for 127.0.0.1/::1/localhost, generated once
-   * per data dir (`<dataDir>/tls/cert.pem`); or give a PEM certificate and key.
+   * Serve https: `true` uses a certificate for localhost, 127.0.0.1, ::1 (and `host`, `vhostDomain`
+   * and `*.vhostDomain`) signed by a local CA, both generated once per data dir (`<dataDir>/tls/`;
+   * clients trust `ca.pem`, see `certificate`); or give a PEM certificate (chain) and key.
    */
   tls?: boolean | { cert: string; key: string };
   /**
@@ -90,8 +91,12 @@ export interface Emulator {
   port: number;
   host: string;
   dataDir: string;
-  /** With `tls`: the PEM certificate clients must trust and, when self-signed, the file that holds it. */
-  certificate?: { pem: string; file?: string };
+  /**
+   * With `tls`: the PEM certificate clients must trust (with `tls: true`, the data dir's local CA;
+   * else the given certificate) and, with `tls: true`, the file that holds it; `replaced` says why
+   * a stored certificate was replaced at this start (clients that imported it must trust `file` again).
+   */
+  certificate?: { pem: string; file?: string; replaced?: string };
   /** Names of the buckets served. */
   buckets: string[];
   credentials(bucket: string): BucketCredentials;
@@ -200,10 +205,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
   });
-  let tls: { cert: string; key: string; certFile?: string } | undefined;
+  let tls: { cert: string; key: string } | undefined;
+  let certificate: Emulator['certificate'];
   let server: Server;
   try {
-    tls = options.tls === true ? await selfSignedTls(dataDir) : options.tls || undefined;
+    if (options.tls === true) {
+      const generated = await localCaTls(dataDir, { host, vhostDomain: options.vhostDomain });
+      tls = generated;
+      certificate = { pem: generated.ca, file: generated.caFile, ...(generated.replaced === undefined ? {} : { replaced: generated.replaced }) };
+    } else if (options.tls) {
+      tls = options.tls;
+      certificate = { pem: options.tls.cert, file: undefined };
+    }
     server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
   } catch (err) {
     discard();
@@ -239,7 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     dataDir,
-    certificate: tls && { pem: tls.cert, file: tls.certFile },
+    certificate,
     get buckets() {
       return store.listBuckets().map((b) => b.name);
     },

@@ -6,6 +6,7 @@ import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { writeCredentialsFile } from './credentials-file.js';
 import { configFromFlag, givenOnly } from './emulator-flags.js';
+import { trustVariables } from '../tls.js';
 
 export interface ExecFlags extends BucketFlags {
   config?: string;
@@ -48,9 +49,9 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   let variables: Record<string, string>;
   try {
     variables = bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (bucket) => emulator.env(bucket));
-    // The self-signed certificate, for the SDKs that read these (boto3, AWS CLI, Go, Node).
-    const certFile = emulator.certificate?.file;
-    if (certFile) Object.assign(variables, { AWS_CA_BUNDLE: certFile, NODE_EXTRA_CA_CERTS: certFile });
+    // The local CA, in the variable each kind of client reads (AWS SDKs, Node, Go/OpenSSL/rustls, requests, curl).
+    const caFile = emulator.certificate?.file;
+    if (caFile) Object.assign(variables, trustVariables(caFile));
     const warning = options.dataDir === undefined ? undefined : writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
     if (warning) process.stderr.write(`[smll-storage] warning: ${warning}\n`);
   } catch (err) {

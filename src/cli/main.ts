@@ -12,6 +12,7 @@ import { bucketOptionsFromFlags, parseAllowFlag, type AllowFlags } from './bucke
 import { parseCorsFlag } from './cors-flag.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import type { CorsRule } from '../http/cors.js';
+import { trustVariables } from '../tls.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -57,10 +58,10 @@ interface ServeFlags {
   requestTimeout?: number;
 }
 
-/** `--tls` alone: a self-signed certificate; `--cert/--key` (both, implying --tls): the operator's own. */
+/** `--tls` alone: the data dir's certificate from a local CA; `--cert/--key` (both, implying --tls): the operator's own. */
 function tlsOption(flags: ServeFlags): { option: boolean | { cert: string; key: string }; certFile?: string } {
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
-    throw new InvalidArgumentError('--cert and --key go together: give both, or neither (--tls alone generates a self-signed certificate)');
+    throw new InvalidArgumentError('--cert and --key go together: give both, or neither (--tls alone generates a certificate and a local CA)');
   }
   if (flags.cert === undefined || flags.key === undefined) return { option: flags.tls === true };
   const readPem = (what: string, file: string) => {
@@ -71,6 +72,21 @@ function tlsOption(flags: ServeFlags): { option: boolean | { cert: string; key: 
     }
   };
   return { option: { cert: readPem('certificate', flags.cert), key: readPem('key', flags.key) }, certFile: resolve(flags.cert) };
+}
+
+/**
+ * The banner's lines that make clients trust `certFile`: the variable each kind of client reads
+ * (see TRUST_VARIABLES), and why a stored certificate was replaced, if it was.
+ */
+function trustLines(certFile: string, replaced: string | undefined): string {
+  return [
+    ...(replaced === undefined ? [] : [`# replaced the stored TLS certificate: ${replaced}; trust ${certFile} again where the old one was imported`]),
+    '# trust its TLS certificate: AWS CLI, boto3, AWS SDK for Go: AWS_CA_BUNDLE; Node (AWS SDK for JS): NODE_EXTRA_CA_CERTS;',
+    '# Go tools on Linux (mc, restic, rclone), OpenSSL-based tools, Python ssl, rustls-native-certs (polars): SSL_CERT_FILE;',
+    '# Python requests: REQUESTS_CA_BUNDLE; curl: CURL_CA_BUNDLE; Java: import it into a trust store.',
+    '# All but NODE_EXTRA_CA_CERTS replace the default roots: where a client also needs public sites, point them at a bundle of both.',
+    envLines(trustVariables(certFile)),
+  ].join('\n');
 }
 
 /** Shell lines that give a service a bucket's credentials, as SMLL links them. */
@@ -136,12 +152,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const where = flags.temp ? 'a temporary data dir' : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
   const certFile = tls.certFile ?? emulator.certificate?.file;
-  if (certFile) {
-    process.stdout.write(
-      `\n# trust its TLS certificate (boto3, AWS CLI, Go: AWS_CA_BUNDLE; Node: NODE_EXTRA_CA_CERTS; Java: import it into a trust store)\n` +
-        `${envLines({ AWS_CA_BUNDLE: certFile, NODE_EXTRA_CA_CERTS: certFile })}\n`,
-    );
-  }
+  if (certFile) process.stdout.write(`\n${trustLines(certFile, emulator.certificate?.replaced)}\n`);
   if (emulator.buckets.length === 0) {
     process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
   }
@@ -186,8 +197,8 @@ export function buildProgram(): Command {
         .choices(['accept', 'reject'])
         .default('accept'),
     )
-    .option('--tls', 'serve https with a self-signed certificate for 127.0.0.1/localhost, kept in the data dir')
-    .option('--cert <file>', 'serve https with this PEM certificate (with --key)')
+    .option('--tls', 'serve https with a certificate for 127.0.0.1/localhost from a local CA (DIR/tls/ca.pem: trust that), kept in the data dir')
+    .option('--cert <file>', 'serve https with this PEM certificate or chain (with --key)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('-q, --quiet', 'do not log requests')
     .option('-c, --config <file>', 'config file (default: smll-storage.config.json, .mjs or .js in the working directory, if any)')
@@ -213,7 +224,7 @@ export function buildProgram(): Command {
       byBucket: [],
     })
     .option('--cors <BUCKET=FILE>', "the bucket's CORS rules, from a JSON file of S3 CORSRules (repeatable)", parseCorsFlag, {})
-    .option('--tls', 'serve https with a self-signed certificate; the command gets AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS')
+    .option('--tls', 'serve https from a local CA; the command gets AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE')
     .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('--log', 'log requests to stderr')
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { findConfigFile, loadConfigFile, mergeWithConfig } from '../config-file.js';
 import type { BucketEnv, Emulator, EmulatorOptions } from '../emulator.js';
+import { trustVariables } from '../tls.js';
 
 /** What a test run's global setup accepts (from the vitest or jest config). */
 export interface HarnessOptions extends EmulatorOptions {
@@ -19,7 +20,7 @@ export interface HarnessContext {
 export interface RunningHarness {
   emulator: Emulator;
   context: HarnessContext;
-  /** The S3_* variables (first bucket plain, every bucket as S3_<BUCKET>_…) now in process.env. */
+  /** The S3_* variables (first bucket plain, every bucket as S3_<BUCKET>_…) and, with `tls: true`, the CA's trust variables, now in process.env. */
   variables: Record<string, string>;
   /** Stops the emulator and puts process.env back as it was. */
   stop(): Promise<void>;
@@ -43,6 +44,9 @@ export async function startHarness(root: string, settings: HarnessOptions = {}):
   let variables: Record<string, string>;
   try {
     variables = bucketEnvironment(buckets, (bucket) => emulator.env(bucket));
+    // With `tls: true`: the local CA, in the variable each kind of client reads (see TRUST_VARIABLES).
+    const caFile = emulator.certificate?.file;
+    if (caFile) Object.assign(variables, trustVariables(caFile));
   } catch (err) {
     await emulator.stop();
     throw err;

@@ -1,7 +1,7 @@
 // The differential target: a local MinIO (built from the Go module proxy with `go install` when it
 // is not there yet), on 127.0.0.1 with a fresh data dir, http or https (self-signed, as the emulator's).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,13 +70,15 @@ export async function startMinio({ transport, root }) {
   mkdirSync(dataDir);
   mkdirSync(certsDir);
   let ca;
+  let caFile;
   if (transport === 'https') {
-    // The emulator's own self-signed certificate maker, so both targets present the same kind of cert.
-    const { selfSignedTls } = await import(join(root, 'dist/tls.js'));
-    const tls = await selfSignedTls(workDir);
-    copyFileSync(tls.certFile, join(certsDir, 'public.crt'));
+    // The emulator's own certificate maker (a local CA and a leaf), so both targets present the same kind of chain.
+    const { localCaTls } = await import(join(root, 'dist/tls.js'));
+    const tls = await localCaTls(workDir);
+    copyFileSync(join(workDir, 'tls/cert.pem'), join(certsDir, 'public.crt'));
     copyFileSync(join(workDir, 'tls/key.pem'), join(certsDir, 'private.key'));
-    ca = readFileSync(tls.certFile, 'utf8');
+    ca = tls.ca;
+    caFile = tls.caFile;
   }
   const port = await freePort();
   const consolePort = await freePort();
@@ -114,7 +116,6 @@ export async function startMinio({ transport, root }) {
     await stop();
     throw err;
   }
-  const caFile = transport === 'https' ? join(certsDir, 'public.crt') : undefined;
   return {
     version,
     notes:

@@ -45,7 +45,7 @@ describe('a restart writes nothing that did not change (so that it comes up on a
     expect(await first.exited).toEqual({ code: 0, signal: null });
     const before = snapshot(dataDir);
     expect(Object.keys(before).sort()).toEqual(
-      expect.arrayContaining(['credentials.json', 'metadata.sqlite', 'space-reserve', join('tls', 'cert.pem'), join('tls', 'key.pem')]),
+      expect.arrayContaining(['credentials.json', 'metadata.sqlite', 'space-reserve', join('tls', 'ca.pem'), join('tls', 'cert.pem'), join('tls', 'key.pem')]),
     );
     // The two seeded files (seeding writes blob files).
     expect(Object.keys(before).filter((path) => path.startsWith('blobs'))).toHaveLength(2);

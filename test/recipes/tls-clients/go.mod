@@ -1,0 +1,3 @@
+module smll-storage/tls-clients
+
+go 1.21
