@@ -72,3 +72,8 @@ export class S3Error extends Error {
 export function isS3Error(err: unknown): err is S3Error {
   return err instanceof S3Error;
 }
+
+/** The HTTP status of a catalogued error code; undefined for a code S3Error cannot carry. */
+export function statusOfErrorCode(code: string): number | undefined {
+  return Object.hasOwn(catalogue, code) ? catalogue[code as S3ErrorCode][0] : undefined;
+}
