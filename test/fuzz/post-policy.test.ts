@@ -11,13 +11,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAmzDate } from '../../src/auth/amz-date.js';
 import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex } from '../../src/auth/sigv4-crypto.js';
-import { BUCKET, assertStillServing, checkedExchange, fuzz, fuzzTarget, headerText, hostileText, rawRequest, sendSigned } from './harness.js';
+import { BUCKET, assertStillServing, checkedExchange, fuzz, fuzzTarget, headerText, hostileText, percentEncodeBytes, rawRequest, sendSigned } from './harness.js';
 
 const target = fuzzTarget();
 
 const fieldName = fc.oneof(
-  fc.constantFrom('key', 'content-type', 'cache-control', 'content-disposition', 'success_action_status', 'success_action_redirect', 'acl', 'tagging', 'x-amz-meta-a', 'x-amz-checksum-crc32', 'x-ignore-me', 'bucket', 'expires'),
-  hostileText(12),
+  { arbitrary: fc.constantFrom('key', 'content-type', 'cache-control', 'content-disposition', 'success_action_status', 'success_action_redirect', 'acl', 'tagging', 'x-amz-meta-a', 'x-amz-checksum-crc32', 'x-ignore-me', 'bucket', 'expires'), weight: 4 },
+  { arbitrary: hostileText(12), weight: 1 },
 );
 const operand = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double(), fc.constant(null), fc.boolean(), fc.constantFrom('$key', '$content-type', '$bucket', '$x-amz-meta-a', 'uploads/', ''));
 const condition = fc.oneof(
@@ -27,18 +27,30 @@ const condition = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 const expiration = fc.oneof(
-  fc.constant(new Date(Date.now() + 3_600_000).toISOString()),
+  { weight: 6, arbitrary: fc.constant(new Date(Date.now() + 3_600_000).toISOString()) },
   fc.constantFrom('2000-01-01T00:00:00Z', '2999-12-31T23:59:59.000Z', 'tomorrow', '', '2030-02-30T00:00:00Z'),
   fc.jsonValue({ maxDepth: 1 }),
 );
 const policyText = fc.oneof(
-  fc.tuple(expiration, fc.array(condition, { maxLength: 6 }), fc.boolean()).map(([expires, conditions, withBasics]) =>
+  { weight: 6, arbitrary: fc.tuple(expiration, fc.array(condition, { maxLength: 6 }), fc.boolean()).map(([expires, conditions, withBasics]) =>
     JSON.stringify({ expiration: expires, conditions: withBasics ? [{ bucket: BUCKET }, ['starts-with', '$key', ''], ...conditions] : conditions }),
-  ),
-  fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-  hostileText(80),
+  ) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
+  { weight: 1, arbitrary: hostileText(80) },
 );
-const policyEncoding = fc.constantFrom('base64', 'raw', 'base64-cut');
+const policyEncoding = fc.oneof({ weight: 8, arbitrary: fc.constant('base64') }, { weight: 1, arbitrary: fc.constantFrom('raw', 'base64-cut') });
+
+/** The policy with a `starts-with $NAME ""` condition for each name, when it is a JSON object with a conditions list. */
+function coverEveryField(policy: string, names: string[]): string {
+  try {
+    const document = JSON.parse(policy) as { conditions?: unknown };
+    if (!Array.isArray(document.conditions)) return policy;
+    document.conditions.push(...names.map((name) => ['starts-with', `$${name}`, '']));
+    return JSON.stringify(document);
+  } catch {
+    return policy;
+  }
+}
 
 function part(boundary: string, name: string, value: Buffer, filename?: string): Buffer {
   const disposition = `form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}`;
@@ -55,14 +67,18 @@ describe('POST policy forms', () => {
         fc.array(fc.tuple(fieldName, fc.oneof(headerText(40), hostileText(40))), { maxLength: 5 }),
         fc.option(hostileText(40)),
         fc.uint8Array({ maxLength: 64 }),
-        fc.option(fc.nat()),
-        fc.constantFrom('boundary', 'b', '----x', '', 'a'.repeat(80)),
+        // Mostly well-framed, so that the policy and the fields are reached.
+        fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: fc.nat(), weight: 1 }),
+        fc.oneof({ arbitrary: fc.constant('boundary'), weight: 4 }, { arbitrary: fc.constantFrom('b', '----x', '', 'a'.repeat(80)), weight: 1 }),
+        fc.boolean(),
       ],
-      async (policy, encoding, extra, key, file, cut, boundary) => {
+      async (policy, encoding, extra, key, file, cut, boundary, coverFields) => {
         const amzDate = formatAmzDate(new Date());
         const scope = credentialScope(amzDate.slice(0, 8), target.env.S3_REGION);
-        const base64 = Buffer.from(policy, 'utf8').toString('base64');
-        const policyField = encoding === 'raw' ? policy : encoding === 'base64-cut' ? base64.slice(0, -3) : base64;
+        // Half the time the policy covers every extra field, so that hostile values reach the stored object.
+        const covered = coverFields ? coverEveryField(policy, ['key', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', ...extra.map(([name]) => name)]) : policy;
+        const base64 = Buffer.from(covered, 'utf8').toString('base64');
+        const policyField = encoding === 'raw' ? covered : encoding === 'base64-cut' ? base64.slice(0, -3) : base64;
         const signature = signatureHex(cachedSigningKey(target.env.S3_SECRET_KEY, amzDate.slice(0, 8), target.env.S3_REGION), policyField);
         const fields: [string, string][] = [
           ...(key === null ? [] : [['key', key] as [string, string]]),
@@ -87,7 +103,7 @@ describe('POST policy forms', () => {
         ];
         const response = await checkedExchange(target, rawRequest('POST', `/${BUCKET}`, headers, body), 'POST');
         if (response.status < 300 && key !== null && !key.includes('${filename}')) {
-          const stored = await sendSigned(target, { method: 'GET', rawPath: `/${BUCKET}/${encodeURIComponent(key).replace(/%2F/g, '/')}` });
+          const stored = await sendSigned(target, { method: 'GET', rawPath: `/${BUCKET}/${key.split('/').map((segment) => percentEncodeBytes(Buffer.from(segment, 'utf8'))).join('/')}` });
           if (stored.status === 200) expect(stored.body.equals(Buffer.from(file))).toBe(true);
         }
         await assertStillServing(target);
