@@ -29,6 +29,17 @@ describe('keys', () => {
         expect(got.status).toBe(200);
         expect(got.body.equals(body)).toBe(true);
         expect((await sendSigned(target, { method: 'HEAD', rawPath })).status).toBe(200);
+        // The listing names the same key: with encoding-type=url, its Key decodes to what the path decoded to
+        // (S3 writes a space as `+`, as botocore's unquote_plus expects).
+        const key = decodeURIComponent(rawPath.slice(BUCKET.length + 2));
+        const listed = await sendSigned(target, {
+          method: 'GET',
+          rawPath: `/${BUCKET}`,
+          rawQuery: `list-type=2&encoding-type=url&prefix=${percentEncodeBytes(Buffer.from(key, 'utf8'))}`,
+        });
+        expect(listed.status).toBe(200);
+        const keys = [...listed.body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)].map(([, text]) => decodeURIComponent(text.replace(/\+/g, ' ')));
+        expect(keys).toContain(key);
         expect((await sendSigned(target, { method: 'DELETE', rawPath })).status).toBe(204);
         expect((await sendSigned(target, { method: 'GET', rawPath })).status).toBe(404);
       } else {
