@@ -22,7 +22,7 @@ import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex, strin
 import { statusOfErrorCode } from '../../src/http/s3-error.js';
 
 /** How many properties share FUZZ_SECONDS (the `it`s under test/fuzz/). */
-const FUZZ_PROPERTIES = 10;
+const FUZZ_PROPERTIES = 11;
 const totalSeconds = Number(process.env.FUZZ_SECONDS ?? 60);
 /** Whether this is the long run (`npm run fuzz`): then only the time limit stops a property. */
 const longRun = process.env.FUZZ_SECONDS !== undefined;
