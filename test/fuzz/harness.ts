@@ -214,13 +214,14 @@ export async function checkedExchange(target: FuzzTarget, request: Buffer, metho
 }
 
 /**
- * A success, or an S3 error document whose code is in the catalogue with that code's status
- * (a HEAD or 304 carries no body: its status must be one the catalogue has). Never a 500.
+ * A success (2xx, 3xx), or an S3 error document whose code is in the catalogue with that code's
+ * status (a HEAD carries no body). Never a 500.
  */
 export function assertS3Answer(response: RawResponse, method: string): void {
   const { status, body } = response;
   if (status >= 500 && status !== 501) throw new Error(`answered ${status}: ${body.toString('utf8').slice(0, 500)}`);
-  if (status < 300 || status === 304) return;
+  // 2xx, 304, and the 303 of a form's success_action_redirect are successes.
+  if (status < 400) return;
   if (method === 'HEAD') return;
   const text = body.toString('utf8');
   const code = /<Error>\s*<Code>([^<]*)<\/Code>/.exec(text)?.[1];
