@@ -12,7 +12,7 @@
 import { startCli, type RunningCli } from '../cli-process.js';
 import { dataDirProblems } from '../data-dir.js';
 import { SignedClient } from './signed-client.js';
-import { MIN_PART_BYTES, VersionLog, bodyOf } from './versions.js';
+import { MIN_PART_BYTES, VersionLog, bodyOf, versionOf } from './versions.js';
 
 export interface KillLoopOptions {
   dataDir: string;
@@ -158,7 +158,7 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
           fail(`partial or foreign object: ${problem}`);
           continue;
         }
-        const version = Number(answer.body.subarray(key.length + 1, answer.body.indexOf('|', key.length + 1)).toString());
+        const version = versionOf(key, answer.body)!;
         if (!allowed.has(version)) fail(`${key}: holds version ${version}, expected one of ${[...allowed].join(', ')}`);
         acknowledged.set(index, version);
         present.set(key, answer.body.length);
