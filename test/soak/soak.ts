@@ -58,7 +58,8 @@ interface WriteToken {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const { env, bucket, pid, concurrency } = options;
   const keyOf = (index: number) => `g${String(Math.floor(index / GROUP_SIZE)).padStart(3, '0')}/k${index}`;
-  const states = Array.from({ length: options.keys }, (): KeyState => ({ inflight: 0, generation: 0 }));
+  // The data dir starts empty: every key is known to be absent.
+  const states = Array.from({ length: options.keys }, (): KeyState => ({ inflight: 0, generation: 0, known: { present: false } }));
   const log = new VersionLog();
   const byOperation: Record<string, number> = {};
   const problems: string[] = [];
@@ -242,7 +243,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = performance.now();
   const end = started + options.seconds * 1000;
   // Warm-up: the heap, caches and SQLite's page cache grow to their working size first.
-  const warmUpSeconds = Math.min(30, options.seconds / 4);
+  const warmUpSeconds = Math.min(30, options.seconds / 2);
   await phase(started + warmUpSeconds * 1000);
   const baseline = await settledStats(pid);
   let maxRss = baseline.rssBytes;
