@@ -79,5 +79,4 @@ describe('XML request bodies', () => {
       await assertStillServing(target);
     });
   });
-
 });
