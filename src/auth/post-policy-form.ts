@@ -63,11 +63,17 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
 
     const startFile = (file: Readable, filename: string | undefined) => {
       fileSeen = true;
+      // A form refused before its file is read (bad signature, policy …) leaves the file stream
+      // without a reader; a cut-off form then errors it: `finished` reports that, not a crash.
+      file.on('error', () => {});
       resolve({ fields, file, filename, finished });
     };
 
-    parser.on('field', (name, value, info) => {
+    // busboy reports a part whose Content-Disposition has no readable name (RFC 7578 §4.2 requires
+    // one) with an undefined name: such a form is not well-formed.
+    parser.on('field', (name: string | undefined, value, info) => {
       if (fileSeen) return;
+      if (name === undefined) return fail(new S3Error('MalformedPOSTRequest'));
       const lower = name.toLowerCase();
       // A file sent as a plain text field (`-F file=content`): its value is the object.
       if (lower === 'file') {
@@ -84,9 +90,13 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
       }
       fields.set(lower, value);
     });
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (name: string | undefined, stream, info) => {
+      if (name === undefined && !fileSeen) {
+        stream.resume();
+        return fail(new S3Error('MalformedPOSTRequest'));
+      }
       // Only the part named `file` is the object; any other file part is skipped unread.
-      if (fileSeen || name.toLowerCase() !== 'file') {
+      if (fileSeen || name?.toLowerCase() !== 'file') {
         stream.resume();
         return;
       }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { INLINE_MAX_BYTES } from '../../src/store/store.js';
 import { clientFor } from '../helpers.js';
 import { startCli } from '../cli-process.js';
+import { dataDirProblems, filesUnder } from '../data-dir.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'smll-crash-test-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -14,12 +15,6 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const PUTS = 50;
 const Bucket = 'crash-bucket';
 const KEYS = 'AKIACRASHCRASHCRASH1:crashsecretcrashsecretcrashsecretcrashse';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
 
 describe('SIGKILL during concurrent PUTs', () => {
   it('keeps every acknowledged PUT byte-exact, shows no partial object, and leaves no orphan blob', async () => {
@@ -68,5 +63,7 @@ describe('SIGKILL during concurrent PUTs', () => {
       second.child.kill('SIGKILL');
       await second.exited;
     }
+    // Every blob file belongs to an object, and every object's blob is there.
+    expect(dataDirProblems(dataDir)).toEqual({ orphans: [], missing: [], tmp: [] });
   });
 });
