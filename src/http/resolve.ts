@@ -55,6 +55,11 @@ export function resolveAddress(req: IncomingMessage, vhostDomains: readonly stri
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
   if (!rawPath.startsWith('/')) throw new S3Error('InvalidURI');
+  // RFC 9112 §3.2: a server answers 400 to an HTTP/1.1 request without Host (Node's own check is
+  // off so that this answer is S3's error document).
+  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+    throw new S3Error('BadRequest', 'An HTTP/1.1 request must carry a Host header.');
+  }
 
   let bucket = bucketFromHost(req.headers.host, vhostDomains);
   const virtualHosted = bucket !== undefined;

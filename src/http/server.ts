@@ -26,11 +26,17 @@ export function createS3Server(listener: RequestListener, options: S3ServerOptio
     requestTimeout: 0,
     // Node checks header timeouts on this period (30 s by default): a fraction of the limit keeps it close.
     ...(options.requestTimeout > 0 ? { connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(options.requestTimeout / 4))) } : {}),
+    // Node answers an HTTP/1.1 request without Host with a bare 400; the app answers it with S3's
+    // error document instead (resolve.ts).
+    requireHostHeader: false,
   };
   const server = options.tls ? createTlsServer(options.tls, serverOptions, listener) : createServer(serverOptions, listener);
   // SDK clients keep connections open between calls; keep them a while longer than Node's 5 s.
   server.keepAliveTimeout = 60_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, options.log));
+  // Node answers an Expect other than 100-continue with a bare 417; RFC 9110 §10.1.1 lets a server
+  // ignore an expectation it does not know instead (MAY 417), so the request goes to the app.
+  server.on('checkExpectation', listener);
   return server;
 }
 

@@ -209,16 +209,43 @@ export async function sendSigned(target: FuzzTarget, input: SignedRequestInput):
 /** Sends raw bytes and checks the invariant on the answer (see assertInvariant). */
 export async function checkedExchange(target: FuzzTarget, request: Buffer, method: string): Promise<RawResponse> {
   const response = await exchange(target.port, request, method);
-  assertS3Answer(response, method);
+  const path = /^\S+ (\S+)/.exec(request.subarray(0, 8192).toString('latin1'))?.[1];
+  assertS3Answer(response, method, path);
   return response;
 }
 
 /**
- * A success (2xx, 3xx), or an S3 error document whose code is in the catalogue with that code's
- * status (a HEAD carries no body). Never a 500.
+ * Whether a path-style request path's key climbs above its bucket with `..` segments (percent-
+ * encoded dots and slashes included), counted as a URL resolver counts them: S3 answers such a
+ * path with a bare 400 and no error document (the dot-segment tests name the sources).
  */
-export function assertS3Answer(response: RawResponse, method: string): void {
+function climbsAboveBucket(path: string): boolean {
+  const rawKey = path.split('?')[0]!.split('/').slice(2).join('/');
+  let key: string;
+  try {
+    key = decodeURIComponent(rawKey);
+  } catch {
+    return false;
+  }
+  let depth = 0;
+  for (const segment of key.split('/')) {
+    if (segment === '..') {
+      if (depth === 0) return true;
+      depth -= 1;
+    } else if (segment !== '.') {
+      depth += 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * A success (2xx, 3xx), or an S3 error document whose code is in the catalogue with that code's
+ * status (a HEAD carries no body; a path climbing above its bucket gets S3's bare 400). Never a 500.
+ */
+export function assertS3Answer(response: RawResponse, method: string, path?: string): void {
   const { status, body } = response;
+  if (status === 400 && body.length === 0 && path !== undefined && climbsAboveBucket(path)) return;
   if (status >= 500 && status !== 501) throw new Error(`answered ${status}: ${body.toString('utf8').slice(0, 500)}`);
   // 2xx, 304, and the 303 of a form's success_action_redirect are successes.
   if (status < 400) return;

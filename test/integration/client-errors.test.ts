@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields } from '../raw-request.js';
@@ -139,4 +139,38 @@ describe('clientErrorOf', () => {
     const err = Object.assign(new Error('x'), { code });
     expect(clientErrorOf(err)).toMatchObject({ code: s3Code, status: 400 });
   });
+});
+
+describe('what Node would answer with a bare status line, the app answers', () => {
+  it('an HTTP/1.1 request without Host → 400 BadRequest with the error document (RFC 9112 §3.2), not a bare 400', async () => {
+    const response = await exchange('GET /test-bucket/k HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(response.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    const fields = errorFields(response.slice(response.indexOf('\r\n\r\n') + 4));
+    expect(fields).toMatchObject({ Code: 'BadRequest', Message: 'An HTTP/1.1 request must carry a Host header.' });
+    await expectStillAnswering();
+  });
+
+  it('an HTTP/1.0 request without Host goes through the pipeline (here: unsigned, 403 AccessDenied)', async () => {
+    const response = await exchange('GET /test-bucket/k HTTP/1.0\r\n\r\n');
+    expect(response.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect(errorFields(response.slice(response.indexOf('\r\n\r\n') + 4)).Code).toBe('AccessDenied');
+  });
+
+  it.each(['something-else', '', '100-continue, x'])(
+    'Expect: %j is ignored (RFC 9110 §10.1.1 lets a server do so) rather than a bare 417: a signed PUT is stored',
+    async (expectation) => {
+      const head = await signedRequestHead(t.emulator.env('test-bucket'), {
+        method: 'PUT',
+        path: '/test-bucket/expect',
+        headers: { 'content-length': '8', expect: expectation, connection: 'close' },
+      });
+      const response = await exchange(head + 'raw body');
+      // Node still sends an interim 100 Continue when the list names 100-continue; the answer is the 200 after it.
+      expect(response.split('\r\n').filter((line) => line.startsWith('HTTP/1.1 '))).toEqual(
+        expectation.includes('100-continue') ? ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK'] : ['HTTP/1.1 200 OK'],
+      );
+      const object = await t.s3.send(new GetObjectCommand({ Bucket: 'test-bucket', Key: 'expect' }));
+      expect(await object.Body!.transformToString()).toBe('raw body');
+    },
+  );
 });
