@@ -113,7 +113,9 @@ function flowsTable(results, byKey) {
   const lines = ['### Client flows', '', "Each client's own way of working with files, beside the catalogue above.", ''];
   lines.push(`| flow | what | ${columns.map((c) => `${SDK_NAMES[c.sdk]} ${c.transport}`).join(' | ')} |`);
   lines.push(`|---|---|${columns.map(() => ':-:').join('|')}|`);
-  for (const id of new Set(flowResults.map((r) => r.scenario))) {
+  const known = Object.keys(FLOWS);
+  const order = (id) => (known.includes(id) ? known.indexOf(id) : known.length);
+  for (const id of [...new Set(flowResults.map((r) => r.scenario))].sort((a, b) => order(a) - order(b))) {
     const cells = columns.map((c) => MARK[byKey.get(`${id} ${c.sdk} ${c.transport}`)?.outcome] ?? ' ');
     lines.push(`| ${id} | ${FLOWS[id] ?? ''} | ${cells.join(' | ')} |`);
   }
