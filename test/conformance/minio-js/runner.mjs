@@ -12,6 +12,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
 import * as Minio from 'minio';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -297,7 +298,6 @@ scenario('multipart-upload-40mib', async () => {
   // ListMultipartUploads first to resume an earlier upload, which SMLL refuses: no setting skips that call.
   const key = `${prefix}big.bin`;
   const client = clientFor({ partSize: 8 * MiB });
-  const { Readable } = await import('node:stream');
   try {
     await client.putObject(bucket, key, Readable.from([patternBytes(BIG_SIZE, 'minio-js')]), BIG_SIZE);
   } catch (err) {
