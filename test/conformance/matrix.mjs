@@ -1,7 +1,25 @@
 // Renders test/conformance/MATRIX.md from the orchestrator's result summaries (results-<target>.json).
 
-const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli'];
-const SDK_NAMES = { node: 'Node', python: 'Python', go: 'Go', java: 'Java', cli: 'AWS CLI' };
+const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli', 'pyarrow', 's3fs', 'polars', 'minio-py', 'minio-js'];
+const SDK_NAMES = {
+  node: 'Node',
+  python: 'Python',
+  go: 'Go',
+  java: 'Java',
+  cli: 'AWS CLI',
+  pyarrow: 'pyarrow',
+  s3fs: 's3fs+pandas',
+  polars: 'polars',
+  'minio-py': 'minio-py',
+  'minio-js': 'minio-js',
+};
+/** What each client-native flow (a result id starting with flow-, reported beside the catalogue) does. */
+const FLOWS = {
+  'flow-parquet': 'write a Parquet file with the client, read it back equal',
+  'flow-csv': 'write a CSV file with the client, read it back equal',
+  'flow-small-files': 'upload five small files, list them, read each back, delete them (as far as the client can)',
+  'flow-large-file': 'upload a 40 MiB file as the client does by default or documents for large files (multipart), read it back, delete it',
+};
 const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖' };
 const TARGET_NAMES = { emulator: 'the emulator', minio: 'MinIO', external: 'the external endpoint' };
 
@@ -61,6 +79,7 @@ function matrixSection(kind, summary, catalogue, withReasons) {
     lines.push(`| ${id} | ${scenario.actions.join(', ')} | ${cells.join(' | ')} |`);
   }
   lines.push('', 'Legend: ✅ pass · ❌ fail · ➖ not expressible with that SDK (reason below).', '');
+  lines.push(...flowsTable(results, byKey));
 
   const reasons = new Map();
   for (const r of results) {
@@ -83,6 +102,24 @@ function matrixSection(kind, summary, catalogue, withReasons) {
     }
     lines.push('');
   }
+  return lines;
+}
+
+/** The clients' own native flows, for the clients that report them. */
+function flowsTable(results, byKey) {
+  const flowResults = results.filter((r) => r.scenario.startsWith('flow-'));
+  if (!flowResults.length) return [];
+  const columns = columnsOf(flowResults);
+  const lines = ['### Client flows', '', "Each client's own way of working with files, beside the catalogue above.", ''];
+  lines.push(`| flow | what | ${columns.map((c) => `${SDK_NAMES[c.sdk]} ${c.transport}`).join(' | ')} |`);
+  lines.push(`|---|---|${columns.map(() => ':-:').join('|')}|`);
+  const known = Object.keys(FLOWS);
+  const order = (id) => (known.includes(id) ? known.indexOf(id) : known.length);
+  for (const id of [...new Set(flowResults.map((r) => r.scenario))].sort((a, b) => order(a) - order(b))) {
+    const cells = columns.map((c) => MARK[byKey.get(`${id} ${c.sdk} ${c.transport}`)?.outcome] ?? ' ');
+    lines.push(`| ${id} | ${FLOWS[id] ?? ''} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
   return lines;
 }
 

@@ -22,7 +22,7 @@ const catalogue = JSON.parse(readFileSync(join(root, 'fixtures/conformance/scena
 const { values: args } = parseArgs({
   options: {
     target: { type: 'string', default: process.env.SMLL_ENDPOINT ? 'external' : 'emulator' },
-    sdk: { type: 'string', default: 'node,python,go,java,cli' },
+    sdk: { type: 'string', default: 'node,python,go,java,cli,pyarrow,s3fs,polars,minio-py,minio-js' },
     transport: { type: 'string', default: 'http,https' },
     jobs: { type: 'string', default: '2' },
   },
@@ -32,6 +32,13 @@ if (!['emulator', 'minio', 'external'].includes(targetKind)) fail(`--target is e
 if (targetKind === 'external' && !process.env.SMLL_ENDPOINT) fail('--target external needs SMLL_ENDPOINT and the other SMLL_* variables');
 
 const python = join(here, 'python/.venv/bin/python');
+/** The pyarrow, s3fs, polars and minio-py runners share a venv of their own (pyclients/requirements.txt). */
+const pyclientsSetup = { cwd: root, cmd: 'bash', args: ['test/conformance/pyclients/setup.sh'] };
+const pyclientsRun = (file) => ({
+  cwd: join(here, 'pyclients'),
+  cmd: join(here, 'pyclients/.venv/bin/python'),
+  args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--durations=5', file],
+});
 /** How each runner is set up once and run per transport (cwd, command); all from the project's own files. */
 const RUNNERS = {
   node: { setup: null, run: { cwd: root, cmd: 'npx', args: ['vitest', 'run', '--config', 'test/conformance/node/vitest.config.ts'] } },
@@ -51,6 +58,15 @@ const RUNNERS = {
     setup: { cwd: join(here, 'java'), cmd: 'mvn', args: ['-B', '-q', 'dependency:resolve', 'test-compile'] },
     run: { cwd: join(here, 'java'), cmd: 'bash', args: ['run.sh'] },
   },
+  pyarrow: { setup: pyclientsSetup, run: pyclientsRun('test_pyarrow.py') },
+  s3fs: { setup: pyclientsSetup, run: pyclientsRun('test_s3fs.py') },
+  polars: { setup: pyclientsSetup, run: pyclientsRun('test_polars.py') },
+  'minio-py': { setup: pyclientsSetup, run: pyclientsRun('test_minio.py') },
+  // npm package minio, installed into minio-js/node_modules from its own package-lock.json (never the project's).
+  'minio-js': {
+    setup: { cwd: root, cmd: 'bash', args: ['test/conformance/minio-js/setup.sh'] },
+    run: { cwd: join(here, 'minio-js'), cmd: process.execPath, args: ['runner.mjs'] },
+  },
 };
 
 const sdks = args.sdk.split(',').filter(Boolean);
@@ -61,6 +77,8 @@ for (const transport of transports) if (!['http', 'https'].includes(transport)) 
 const resultsRoot = join(here, 'results', targetKind);
 /** What the target said about itself (MinIO's version, its limits), for MATRIX.md. */
 let targetInfo = {};
+/** Runners whose toolchain failed to install: the install's own error, reported in MATRIX.md for each of their scenarios. */
+const setupFailures = new Map();
 
 function fail(message) {
   process.stderr.write(`conformance: ${message}\n`);
@@ -222,7 +240,9 @@ function collect(sdk, transport, resultsDir, exitCode, logFile) {
     reported.set(result.scenario, result);
   }
   const sdkVersion = [...reported.values()][0]?.sdkVersion ?? 'unknown';
-  return catalogue.map(
+  // A client's own native flows (ids starting with flow-) are reported beside the catalogue.
+  const flows = [...reported.values()].filter((r) => r.scenario.startsWith('flow-'));
+  const scenarios = catalogue.map(
     ({ id }) =>
       reported.get(id) ?? {
         sdk,
@@ -230,9 +250,10 @@ function collect(sdk, transport, resultsDir, exitCode, logFile) {
         transport,
         scenario: id,
         outcome: 'fail',
-        detail: `no result reported (runner exited with ${exitCode}; see ${logFile.slice(root.length + 1)})`,
+        detail: setupFailures.get(sdk) ?? `no result reported (runner exited with ${exitCode}; see ${logFile.slice(root.length + 1)})`,
       },
   );
+  return [...scenarios, ...flows];
 }
 
 function countOutcomes(results) {
@@ -273,7 +294,12 @@ async function main() {
     [...setups.values()].map(async ({ sdk, setup }) => {
       const logFile = join(resultsRoot, `setup-${sdk}.log`);
       const code = await run(setup, { logFile });
-      if (code !== 0) log(`setup for ${sdk} failed (exit ${code}); see ${logFile.slice(root.length + 1)}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+      if (code !== 0) {
+        const output = readFileSync(logFile, 'utf8');
+        log(`setup for ${sdk} failed (exit ${code}); see ${logFile.slice(root.length + 1)}:\n${output.slice(-3000)}`);
+        const lastLines = output.trim().split('\n').slice(-3).join(' ');
+        for (const failed of sdk.split('+')) setupFailures.set(failed, `install failed (exit ${code}): ${lastLines}`);
+      }
       return code;
     }),
   );
@@ -282,7 +308,7 @@ async function main() {
 
   // One task per SDK (its transports in order: a runner's build dir is not shared between two runs at once),
   // the longest first (the AWS CLI starts a Python process per command) so the others fill the other slot.
-  const longestFirst = ['cli', 'java', 'node', 'python', 'go'];
+  const longestFirst = ['cli', 'java', 'node', 'python', 'go', 's3fs', 'pyarrow', 'polars', 'minio-py', 'minio-js'];
   const ordered = [...sdks].sort((a, b) => longestFirst.indexOf(a) - longestFirst.indexOf(b));
   const perSdk = await pool(
     ordered.map((sdk) => async () => {

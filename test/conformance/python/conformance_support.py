@@ -13,6 +13,13 @@ from pathlib import Path
 
 CATALOGUE = json.loads((Path(__file__).resolve().parents[3] / "fixtures/conformance/scenarios.json").read_text())["scenarios"]
 KNOWN_IDS = {s["id"] for s in CATALOGUE}
+# A client's own native flow (a Parquet write and read, a backup and restore) is reported beside the
+# catalogue under an id of its own starting with this; MATRIX.md lists those in a table of their own.
+FLOW_PREFIX = "flow-"
+
+
+def _known(scenario_id):
+    return scenario_id in KNOWN_IDS or scenario_id.startswith(FLOW_PREFIX)
 
 
 def _required(name):
@@ -52,8 +59,8 @@ class Recorder:
 
     def scenario(self, scenario_id):
         """Decorates a pytest test that implements `scenario_id`; its outcome is recorded, failures re-raised."""
-        if scenario_id not in KNOWN_IDS:
-            raise ValueError(f"{scenario_id!r} is not a scenario of fixtures/conformance/scenarios.json")
+        if not _known(scenario_id):
+            raise ValueError(f"{scenario_id!r} is not a scenario of fixtures/conformance/scenarios.json nor a {FLOW_PREFIX}* flow")
 
         def decorate(test):
             @functools.wraps(test)
@@ -73,8 +80,8 @@ class Recorder:
 
     def not_expressible(self, scenario_id, reason):
         """A scenario this client has no way to express: reported with the reason, never run."""
-        if scenario_id not in KNOWN_IDS:
-            raise ValueError(f"{scenario_id!r} is not a scenario of fixtures/conformance/scenarios.json")
+        if not _known(scenario_id):
+            raise ValueError(f"{scenario_id!r} is not a scenario of fixtures/conformance/scenarios.json nor a {FLOW_PREFIX}* flow")
         self._write(scenario_id, "not-expressible", reason)
 
 
@@ -83,12 +90,12 @@ def run_prefix(sdk, transport):
     return f"conformance/{sdk}-{transport}-{uuid.uuid4().hex[:10]}/"
 
 
-def plain_http(url, method="GET", body=None, headers=None):
+def plain_http(url, method="GET", body=None, headers=None, cafile=None):
     """A plain HTTP client (no SDK, adds no headers of its own such as urllib's default Content-Type),
-    trusting AWS_CA_BUNDLE like the SDKs do. Returns (status, body)."""
+    trusting `cafile`, else AWS_CA_BUNDLE like the SDKs do. Returns (status, body)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme == "https":
-        context = ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE"))
+        context = ssl.create_default_context(cafile=cafile or os.environ.get("AWS_CA_BUNDLE"))
         connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=context, timeout=60)
     else:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)

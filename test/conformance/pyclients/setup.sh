@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Creates (once) the venv of the pyarrow, s3fs, polars and minio-py runners and installs requirements.txt into it;
+# later runs reuse it until requirements.txt changes.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="$here/.venv"
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  exit 0
+fi
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+echo "$want" > "$stamp"
