@@ -1,7 +1,7 @@
 // Renders test/conformance/MATRIX.md from the orchestrator's result summaries (results-<target>.json).
 
-const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli'];
-const SDK_NAMES = { node: 'Node', python: 'Python', go: 'Go', java: 'Java', cli: 'AWS CLI' };
+const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli', 'rust', 'mc', 'restic', 'rclone'];
+const SDK_NAMES = { node: 'Node', python: 'Python', go: 'Go', java: 'Java', cli: 'AWS CLI', rust: 'Rust', mc: 'mc', restic: 'restic', rclone: 'rclone' };
 const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖' };
 const TARGET_NAMES = { emulator: 'the emulator', minio: 'MinIO', external: 'the external endpoint' };
 
@@ -61,6 +61,17 @@ function matrixSection(kind, summary, catalogue, withReasons) {
     lines.push(`| ${id} | ${scenario.actions.join(', ')} | ${cells.join(' | ')} |`);
   }
   lines.push('', 'Legend: ✅ pass · ❌ fail · ➖ not expressible with that SDK (reason below).', '');
+
+  // The natively built clients' own flows (upload, list, read back, delete; a backup and a restore).
+  const flows = results.filter((r) => r.scenario === 'native-flow');
+  if (flows.length) {
+    lines.push('### Native flows', '', 'Each client doing what its users do with it, configured as its own documentation says for a custom endpoint.', '');
+    lines.push('| client | transport | outcome | what ran (or what failed) |', '|---|---|:-:|---|');
+    for (const sdk of SDK_ORDER) {
+      for (const r of flows.filter((f) => f.sdk === sdk)) lines.push(`| ${SDK_NAMES[sdk]} | ${r.transport} | ${MARK[r.outcome]} | ${oneLine(r.detail)} |`);
+    }
+    lines.push('');
+  }
 
   const reasons = new Map();
   for (const r of results) {
