@@ -53,7 +53,8 @@ export function toolVersion(name) {
 /** A command failed: its exit code and output, for the detail. */
 export class ToolError extends Error {
   constructor(command, code, stdout, stderr) {
-    super(`${command} exited with ${code}: ${(stderr || stdout).trim().slice(-1500)}`);
+    // The answer first: the command line (temp paths) is only for finding the call.
+    super(`${(stderr || stdout).trim().slice(-1500)} [${command.slice(0, 160)} exited with ${code}]`);
     this.code = code;
     this.stdout = stdout;
     this.stderr = stderr;
