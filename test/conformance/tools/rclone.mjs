@@ -49,7 +49,7 @@ const text = async (args) => (await rclone(args)).stdout.toString();
 const dumped = async (args) => (await rclone([...args, '--dump', 'headers'])).stderr;
 
 // A `go install` build calls itself v1.76.0-DEV: the module version says which release it is.
-const version = `${(await text(['version'])).split('\n')[0].trim()} (module ${toolVersion('rclone')})`;
+const version = `rclone ${toolVersion('rclone')} (go install build: ${(await text(['version'])).split('\n')[0].trim()})`;
 const recorder = new Recorder('rclone', version, t.transport);
 process.stdout.write(`${version} against ${t.endpoint} (prefix ${prefix})\n`);
 

@@ -4,7 +4,8 @@ SMLL_TOOLS_CACHE="${SMLL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smll-stora
 
 tool_module() {
   case "$1" in
-    # RELEASE.2025-03-12T17-29-24Z, the newest mc the module proxy serves (as this pseudo-version).
+    # mc's releases are RELEASE.* tags, which the module proxy knows only as pseudo-versions: the one
+    # below (a commit of 2025-03-13) is its @latest, the newest it serves.
     mc) echo github.com/minio/mc ;;
     restic) echo github.com/restic/restic/cmd/restic ;;
     rclone) echo github.com/rclone/rclone ;;

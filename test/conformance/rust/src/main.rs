@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -31,9 +31,18 @@ macro_rules! ensure {
     };
 }
 
-/// The SDK error with its whole chain of causes (the TLS error sits deep inside a DispatchFailure).
+/// The SDK error with its whole chain of causes, each said once (the TLS error sits deep inside a DispatchFailure).
 fn e<E: std::error::Error>(err: E) -> String {
-    format!("{}", DisplayErrorContext(err))
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The S3 error code and HTTP status of a failed call (the whole error when there is no code).
