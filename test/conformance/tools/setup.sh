@@ -19,5 +19,5 @@ fi
 mkdir -p "$(dirname "$bin")"
 started=$SECONDS
 # CGO off: static binaries as the projects ship them, and no C toolchain needed.
-GOBIN="$(dirname "$bin")" CGO_ENABLED=0 GOFLAGS=-mod=mod go install "$module@$version"
+GOBIN="$(dirname "$bin")" CGO_ENABLED=0 go install "$module@$version"
 echo "$name $version: built in $((SECONDS - started)) s at $bin"
