@@ -213,13 +213,15 @@ async function runOne(sdk, transport) {
   let exitCode;
   let target;
   try {
+    // A runner whose build failed is not run: an earlier build left in a cache would answer for code that no longer builds.
+    if (setupFailures.has(sdk)) throw new Error(`not run: its setup failed (${setupFailures.get(sdk)})`);
     target = await startTarget(transport);
     runningTargets.add(target);
     if (target.version) targetInfo = { targetVersion: target.version, targetNotes: target.notes };
     const env = { ...process.env, ...target.env, SMLL_RESULTS_DIR: resultsDir, PATH: `${join(here, 'python/.venv/bin')}:${process.env.PATH}` };
     exitCode = await run(RUNNERS[sdk].run, { env, logFile });
   } catch (err) {
-    writeFileSync(logFile, `could not start the target: ${err.stack ?? err}\n`);
+    writeFileSync(logFile, setupFailures.has(sdk) ? `${err.message}\n` : `could not start the target: ${err.stack ?? err}\n`);
     exitCode = -1;
   } finally {
     await target?.stop();
