@@ -192,8 +192,8 @@ await recorder.run('list-v1-marker', async () => {
   return 'lsf -R --fast-list with list_version 1 and list_chunk 2: 2 pages by marker';
 });
 
-recorder.notExpressible('get-bucket-location', 'rclone asks GetBucketLocation only when no region is configured and the provider is AWS');
-recorder.notExpressible('head-bucket', 'with no_check_bucket = true rclone never checks the bucket; without it rclone calls CreateBucket (see refusal-create-bucket)');
+recorder.notExpressible('get-bucket-location', 'no rclone command shows a bucket\'s location: its s3 backend signs for the configured region');
+recorder.notExpressible('head-bucket', 'with no_check_bucket = true rclone does not check the bucket (https://rclone.org/s3/#s3-no-check-bucket); without it rclone calls CreateBucket (see refusal-create-bucket)');
 
 for (const n of ['d1', 'd2', 'd3']) await put(`batch/${n}`, Buffer.from(n));
 {

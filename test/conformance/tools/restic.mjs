@@ -122,7 +122,7 @@ const reasons = {
   'list-delimiter-prefix': `${why} lists with a delimiter of the user's choosing`,
   'list-v1-marker': `${why} pages a ListObjects (v1) listing of the user's choosing (-o s3.list-objects-v1 only switches its own listings)`,
   'get-bucket-location': 'restic with s3.region set never asks GetBucketLocation, and no command shows a bucket\'s location',
-  'delete-objects-batch': `${why} deletes objects in a batch (forget --prune removes its own files one by one)`,
+  'delete-objects-batch': `${why} deletes objects in a batch (forget --prune removes its own files with one DeleteObject each, seen in the emulator's request log)`,
   'copy-object-metadata-copy': `${why} copies an object`,
   'copy-object-metadata-replace': `${why} copies an object`,
   'multipart-upload-40mib': `${why} uploads an object of the user's choosing, and it sends each pack file with one PutObject (seen in the emulator's request log, 32 MiB packs included): restic never uses multipart uploads here`,
