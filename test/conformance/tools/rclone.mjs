@@ -128,8 +128,6 @@ recorder.notExpressible('key-double-slash', 'rclone cleans remote paths like fil
 await recorder.run('key-trailing-slash', async () => {
   // Directory markers: https://rclone.org/s3/#s3-directory-markers
   await rclone(['mkdir', obj('folder'), '--s3-directory-markers']);
-  const dump = await dumped(['lsjson', obj(''), '--s3-directory-markers']);
-  assertIncludes(dump, '200', 'listing');
   const names = (await text(['lsf', obj('')])).split('\n');
   assert(names.includes('folder/'), `no folder/ in ${JSON.stringify(names)}`);
   await rclone(['rmdir', obj('folder'), '--s3-directory-markers']);
