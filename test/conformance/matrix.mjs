@@ -1,6 +1,6 @@
 // Renders test/conformance/MATRIX.md from the orchestrator's result summaries (results-<target>.json).
 
-const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli', 'pyarrow', 's3fs', 'polars', 'minio-py', 'minio-js'];
+const SDK_ORDER = ['node', 'python', 'go', 'java', 'cli', 'pyarrow', 's3fs', 'polars', 'minio-py', 'minio-js', 'rust', 'mc', 'restic', 'rclone'];
 const SDK_NAMES = {
   node: 'Node',
   python: 'Python',
@@ -12,6 +12,10 @@ const SDK_NAMES = {
   polars: 'polars',
   'minio-py': 'minio-py',
   'minio-js': 'minio-js',
+  rust: 'Rust',
+  mc: 'mc',
+  restic: 'restic',
+  rclone: 'rclone',
 };
 /** What each client-native flow (a result id starting with flow-, reported beside the catalogue) does. */
 const FLOWS = {
@@ -80,6 +84,17 @@ function matrixSection(kind, summary, catalogue, withReasons) {
   }
   lines.push('', 'Legend: ✅ pass · ❌ fail · ➖ not expressible with that SDK (reason below).', '');
   lines.push(...flowsTable(results, byKey));
+
+  // The natively built clients' own flows (upload, list, read back, delete; a backup and a restore).
+  const flows = results.filter((r) => r.scenario === 'native-flow');
+  if (flows.length) {
+    lines.push('### Native flows', '', 'Each client doing what its users do with it, configured as its own documentation says for a custom endpoint.', '');
+    lines.push('| client | transport | outcome | what ran (or what failed) |', '|---|---|:-:|---|');
+    for (const sdk of SDK_ORDER) {
+      for (const r of flows.filter((f) => f.sdk === sdk)) lines.push(`| ${SDK_NAMES[sdk]} | ${r.transport} | ${MARK[r.outcome]} | ${oneLine(r.detail)} |`);
+    }
+    lines.push('');
+  }
 
   const reasons = new Map();
   for (const r of results) {

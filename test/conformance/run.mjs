@@ -22,7 +22,7 @@ const catalogue = JSON.parse(readFileSync(join(root, 'fixtures/conformance/scena
 const { values: args } = parseArgs({
   options: {
     target: { type: 'string', default: process.env.SMLL_ENDPOINT ? 'external' : 'emulator' },
-    sdk: { type: 'string', default: 'node,python,go,java,cli,pyarrow,s3fs,polars,minio-py,minio-js' },
+    sdk: { type: 'string', default: 'node,python,go,java,cli,pyarrow,s3fs,polars,minio-py,minio-js,rust,mc,restic,rclone' },
     transport: { type: 'string', default: 'http,https' },
     jobs: { type: 'string', default: '2' },
   },
@@ -67,6 +67,22 @@ const RUNNERS = {
     setup: { cwd: root, cmd: 'bash', args: ['test/conformance/minio-js/setup.sh'] },
     run: { cwd: join(here, 'minio-js'), cmd: process.execPath, args: ['runner.mjs'] },
   },
+  // Natively built clients: each also reports `native-flow`, the client's own flow as its users run it.
+  rust: {
+    setup: { cwd: root, cmd: 'bash', args: ['test/conformance/rust/setup.sh'] },
+    run: { cwd: join(here, 'rust'), cmd: 'bash', args: ['run.sh'] },
+    nativeFlow: true,
+  },
+  ...Object.fromEntries(
+    ['mc', 'restic', 'rclone'].map((tool) => [
+      tool,
+      {
+        setup: { cwd: root, cmd: 'bash', args: ['test/conformance/tools/setup.sh', tool] },
+        run: { cwd: root, cmd: process.execPath, args: [`test/conformance/tools/${tool}.mjs`] },
+        nativeFlow: true,
+      },
+    ]),
+  ),
 };
 
 const sdks = args.sdk.split(',').filter(Boolean);
@@ -91,6 +107,8 @@ function log(line) {
 
 /** No runner or set-up step may hang CI: past this it is killed (with its children) and counts as failed. */
 const STEP_TIMEOUT_MS = 20 * 60 * 1000;
+/** A cold build of a native client (rclone, the Rust SDK) on two busy cores takes longer than a run. */
+const SETUP_TIMEOUT_MS = 45 * 60 * 1000;
 
 /** Process groups of the steps, and the targets, running now: Ctrl-C or SIGTERM of the orchestrator ends them too. */
 const runningGroups = new Set();
@@ -113,16 +131,16 @@ function killGroup(pid) {
 }
 
 /** Runs a command to completion; output goes to logFile (or is inherited). Resolves with the exit code. */
-function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile } = {}) {
+function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile, timeoutMs = STEP_TIMEOUT_MS } = {}) {
   return new Promise((resolveRun) => {
     // Its own process group, so a timeout also ends what it started (Maven's forked JVM, pytest's aws).
     const child = spawn(cmd, cmdArgs, { cwd, env, detached: true, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
     const chunks = [];
     runningGroups.add(child.pid);
     const timer = setTimeout(() => {
-      chunks.push(Buffer.from(`\n[conformance] killed after ${STEP_TIMEOUT_MS / 60000} minutes\n`));
+      chunks.push(Buffer.from(`\n[conformance] killed after ${timeoutMs / 60000} minutes\n`));
       killGroup(child.pid);
-    }, STEP_TIMEOUT_MS);
+    }, timeoutMs);
     if (logFile) {
       child.stdout.on('data', (d) => chunks.push(d));
       child.stderr.on('data', (d) => chunks.push(d));
@@ -213,13 +231,15 @@ async function runOne(sdk, transport) {
   let exitCode;
   let target;
   try {
+    // A runner whose build failed is not run: an earlier build left in a cache would answer for code that no longer builds.
+    if (setupFailures.has(sdk)) throw new Error(`not run: its setup failed (${setupFailures.get(sdk)})`);
     target = await startTarget(transport);
     runningTargets.add(target);
     if (target.version) targetInfo = { targetVersion: target.version, targetNotes: target.notes };
     const env = { ...process.env, ...target.env, SMLL_RESULTS_DIR: resultsDir, PATH: `${join(here, 'python/.venv/bin')}:${process.env.PATH}` };
     exitCode = await run(RUNNERS[sdk].run, { env, logFile });
   } catch (err) {
-    writeFileSync(logFile, `could not start the target: ${err.stack ?? err}\n`);
+    writeFileSync(logFile, setupFailures.has(sdk) ? `${err.message}\n` : `could not start the target: ${err.stack ?? err}\n`);
     exitCode = -1;
   } finally {
     await target?.stop();
@@ -231,7 +251,7 @@ async function runOne(sdk, transport) {
   return results;
 }
 
-/** Every catalogue scenario gets a result: a runner that reported nothing for one has failed it. */
+/** Every catalogue scenario gets a result (and `native-flow`, for the runners that have one): a runner that reported nothing for one has failed it. */
 function collect(sdk, transport, resultsDir, exitCode, logFile) {
   const reported = new Map();
   for (const file of readdirSync(resultsDir)) {
@@ -240,20 +260,14 @@ function collect(sdk, transport, resultsDir, exitCode, logFile) {
     reported.set(result.scenario, result);
   }
   const sdkVersion = [...reported.values()][0]?.sdkVersion ?? 'unknown';
-  // A client's own native flows (ids starting with flow-) are reported beside the catalogue.
+  const ids = [...catalogue.map(({ id }) => id), ...(RUNNERS[sdk].nativeFlow ? ['native-flow'] : [])];
+  const why = setupFailures.has(sdk)
+    ? `install/build failed, so nothing ran: ${setupFailures.get(sdk)}`
+    : `no result reported (runner exited with ${exitCode}; see ${logFile.slice(root.length + 1)})`;
+  const expected = ids.map((id) => reported.get(id) ?? { sdk, sdkVersion, transport, scenario: id, outcome: 'fail', detail: why });
+  // A client's own named flows (ids starting with flow-) are reported beside the catalogue.
   const flows = [...reported.values()].filter((r) => r.scenario.startsWith('flow-'));
-  const scenarios = catalogue.map(
-    ({ id }) =>
-      reported.get(id) ?? {
-        sdk,
-        sdkVersion,
-        transport,
-        scenario: id,
-        outcome: 'fail',
-        detail: setupFailures.get(sdk) ?? `no result reported (runner exited with ${exitCode}; see ${logFile.slice(root.length + 1)})`,
-      },
-  );
-  return [...scenarios, ...flows];
+  return [...expected, ...flows];
 }
 
 function countOutcomes(results) {
@@ -293,12 +307,13 @@ async function main() {
   const setupCodes = await Promise.all(
     [...setups.values()].map(async ({ sdk, setup }) => {
       const logFile = join(resultsRoot, `setup-${sdk}.log`);
-      const code = await run(setup, { logFile });
+      const setupStarted = Date.now();
+      const code = await run(setup, { logFile, timeoutMs: SETUP_TIMEOUT_MS });
+      log(`setup for ${sdk}: exit ${code} in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
       if (code !== 0) {
-        const output = readFileSync(logFile, 'utf8');
-        log(`setup for ${sdk} failed (exit ${code}); see ${logFile.slice(root.length + 1)}:\n${output.slice(-3000)}`);
-        const lastLines = output.trim().split('\n').slice(-3).join(' ');
-        for (const failed of sdk.split('+')) setupFailures.set(failed, `install failed (exit ${code}): ${lastLines}`);
+        const tail = readFileSync(logFile, 'utf8').slice(-3000);
+        log(`setup for ${sdk} failed (exit ${code}); see ${logFile.slice(root.length + 1)}:\n${tail}`);
+        for (const each of sdk.split('+')) setupFailures.set(each, `exit ${code}: ${tail.trim().split('\n').slice(-4).join(' / ')}`);
       }
       return code;
     }),
@@ -308,7 +323,7 @@ async function main() {
 
   // One task per SDK (its transports in order: a runner's build dir is not shared between two runs at once),
   // the longest first (the AWS CLI starts a Python process per command) so the others fill the other slot.
-  const longestFirst = ['cli', 'java', 'node', 'python', 'go', 's3fs', 'pyarrow', 'polars', 'minio-py', 'minio-js'];
+  const longestFirst = ['cli', 'java', 'rclone', 'mc', 'node', 'rust', 's3fs', 'pyarrow', 'python', 'polars', 'restic', 'minio-py', 'minio-js', 'go'];
   const ordered = [...sdks].sort((a, b) => longestFirst.indexOf(a) - longestFirst.indexOf(b));
   const perSdk = await pool(
     ordered.map((sdk) => async () => {
