@@ -89,6 +89,8 @@ export class AwsChunkedDecoder extends Transform {
   /** The trailers as signed: each "name:value\n", a byte string (the line's bytes read as Latin-1). */
   private signedTrailerText = '';
   private trailerSignature: string | undefined;
+  /** Blank lines of minio-go's trailer layout still to come before the one that ends the trailers. */
+  private blankLinesOwed = 0;
 
   constructor(options: AwsChunkedDecoderOptions) {
     super();
@@ -164,10 +166,15 @@ export class AwsChunkedDecoder extends Transform {
     if (lf !== -1) {
       const line = this.line;
       this.line = Buffer.alloc(0);
-      if (line.length < 2 || line[line.length - 2] !== CR) {
+      const crlf = line.length >= 2 && line[line.length - 2] === CR;
+      // minio-go (mc) ends each trailer with a bare LF and then writes one blank line more than AWS's
+      // layout (minio/minio-go#1705, verified by its authors against S3): accepted for trailers only.
+      const bareLfTrailer = !crlf && line.length > 1 && (this.state === 'trailer-line' || this.state === 'trailer-or-end');
+      if (!crlf && !bareLfTrailer) {
         throw this.state === 'chunk-header' || this.state === 'final-line' ? incompleteBody() : malformedTrailer();
       }
-      this.handleLine(line.toString('latin1', 0, line.length - 2));
+      if (bareLfTrailer) this.blankLinesOwed = 1;
+      this.handleLine(line.toString('latin1', 0, line.length - (crlf ? 2 : 1)));
     }
     return end;
   }
@@ -184,6 +191,8 @@ export class AwsChunkedDecoder extends Transform {
         if (line === '') {
           if (this.parsedTrailers.size === 0 && this.trailerSignature === undefined) {
             this.state = 'trailer-or-end';
+          } else if (this.blankLinesOwed > 0) {
+            this.blankLinesOwed -= 1;
           } else {
             this.endTrailers();
           }

@@ -155,6 +155,17 @@ describe('STREAMING-UNSIGNED-PAYLOAD-TRAILER', () => {
     expect(decoded.data.toString()).toBe('abc');
   });
 
+  test("minio-go's layout (mc): the trailer ended by a bare LF, then two blank lines (minio-go's StreamingUSReader.addTrailer)", async () => {
+    const decoded = await decode(unsignedTrailerBody(`x-amz-checksum-crc32:${CRC32_OF_PAYLOAD}\n\r\n`), 5, UNSIGNED_TRAILER_OPTIONS);
+    expect(decoded.error).toBeUndefined();
+    expect(decoded.trailers.get('x-amz-checksum-crc32')).toBe(CRC32_OF_PAYLOAD);
+  });
+
+  test('a bare LF ends nothing but a trailer line: in a chunk header it is IncompleteBody', async () => {
+    const decoded = await decode('3\nabc\r\n0\r\n\r\n', 4, { ...UNSIGNED_TRAILER_OPTIONS, announcedTrailers: [], decodedContentLength: 3 });
+    expect(decoded.error).toMatchObject({ code: 'IncompleteBody' });
+  });
+
   test('tolerates a missing final CRLF, and an empty line before the trailers', async () => {
     const trailer = `x-amz-checksum-crc32:${CRC32_OF_PAYLOAD}\r\n`;
     const withoutEnd = unsignedTrailerBody().slice(0, -2);
@@ -180,6 +191,15 @@ describe('tolerated variants of the signed modes', () => {
     const body = SIGNED_TRAILER_BODY.replace(TRAILER_LINES, `\r\n${TRAILER_LINES}`);
     const decoded = await decode(body, 7, SIGNED_TRAILER_OPTIONS);
     expect(decoded.error).toBeUndefined();
+  });
+
+  test("minio-go's layout (mc): the trailer ended by a bare LF, then a blank line before the signature (minio/minio-go#1705, verified against S3 by its authors)", async () => {
+    const body = `${signedChunks(trailerExample)}x-amz-checksum-crc32c:sOO8/Q==\n\r\nx-amz-trailer-signature:${trailerExample.trailerSignature}\r\n\r\n`;
+    for (const pieceSize of PIECE_SIZES) {
+      const decoded = await decode(body, pieceSize, SIGNED_TRAILER_OPTIONS);
+      expect(decoded.error).toBeUndefined();
+      expect(decoded.trailers.get('x-amz-checksum-crc32c')).toBe('sOO8/Q==');
+    }
   });
 
   test('no x-amz-decoded-content-length', async () => {
