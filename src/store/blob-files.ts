@@ -135,7 +135,9 @@ export class BlobFiles {
   #createShard(blobId: string): boolean {
     const shard = join(this.#blobsDir, blobId.slice(0, 2));
     if (this.#fs.existsSync(shard)) return false;
-    this.#fs.mkdirSync(shard, { recursive: true, mode: 0o700 });
+    // Not recursive: a write still in flight after its data dir was removed (a test's clean-up
+    // after stop()) must fail, not make the data dir again.
+    this.#fs.mkdirSync(shard, { mode: 0o700 });
     // The shard directory must outlive a power loss as surely as the blob renamed into it.
     if (this.#durable) this.#fsyncDirectory(this.#blobsDir);
     return true;

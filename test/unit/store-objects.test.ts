@@ -277,6 +277,14 @@ describe('staged blobs', () => {
     expect(tempFiles()).toEqual([]);
   });
 
+  it('a write that completes after its data dir was removed fails instead of making the data dir again', async () => {
+    store.upsertBucket({ name: 'gone', accessKey: 'AKGONE', secretKey: 'x', region: 'local' });
+    const blob = await store.writeBlob(bodyOf(randomBytes(100_000, 9)));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    expect(() => store.commitObject('gone', 'k', blob, { userMetadata: {}, etag: '"x"' })).toThrow(/ENOENT/);
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
   it('discardBlob removes the temp file; the blob can then not be committed; discarding twice is harmless', async () => {
     const blob = await store.writeBlob(bodyOf(Buffer.from('draft')));
     await store.discardBlob(blob);
