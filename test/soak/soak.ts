@@ -242,8 +242,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   const started = performance.now();
   const end = started + options.seconds * 1000;
-  // Warm-up: the heap, caches and SQLite's page cache grow to their working size first.
-  const warmUpSeconds = Math.min(30, options.seconds / 2);
+  // Warm-up: the heap, caches and SQLite's page cache grow to their working size first. Over
+  // 10,000 keys that took about 150 s in a 600 s run (RSS flat at 178–181 MB from then to the end,
+  // 132 MB at 30 s): a quarter of the run, at least 30 s and at most half of it. A leak still shows
+  // as growth over the remaining three quarters.
+  const warmUpSeconds = Math.min(Math.max(30, options.seconds / 4), options.seconds / 2);
   await phase(started + warmUpSeconds * 1000);
   const baseline = await settledStats(pid);
   let maxRss = baseline.rssBytes;
