@@ -64,3 +64,33 @@ export function statusOf(text: string): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** An answer read off the wire with every header's bytes as sent. */
+export interface WireResponse {
+  status: number;
+  /** Lower-case names; each value's bytes read as Latin-1, so `Buffer.from(value, 'latin1')` is what was sent. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** Writes request bytes on a fresh connection to `endpoint` and reads the whole answer (the request should ask to close). */
+export function exchangeWire(endpoint: string, head: Buffer, body: Buffer = Buffer.alloc(0)): Promise<WireResponse> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(Buffer.concat([head, body])));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const answer = Buffer.concat(chunks);
+      const end = answer.indexOf('\r\n\r\n');
+      const [statusLine, ...lines] = answer.subarray(0, end).toString('latin1').split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(statusLine!.split(' ')[1]), headers, text: answer.subarray(end + 4).toString('utf8') });
+    });
+  });
+}

@@ -13,7 +13,6 @@
  * characters are sent as SP, as RFC 9110 §5.5 has a recipient treat CR, LF and NUL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -34,6 +33,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type BucketEnv } from '../../src/index.js';
 import { clientFor, s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields } from '../raw-request.js';
+import { exchangeWire, type WireResponse } from '../raw-socket.js';
 
 let t: TestEmulator;
 const Bucket = 'test-bucket';
@@ -76,35 +76,6 @@ async function expectAbsent(Key: string) {
   expect(await s3ErrorOf(t.s3.send(new HeadObjectCommand({ Bucket, Key })))).toMatchObject({ status: 404 });
 }
 
-interface WireResponse {
-  status: number;
-  /** Lower-case names; each value is the header's bytes read as Latin-1 (one char per byte). */
-  headers: Record<string, string>;
-  text: string;
-}
-
-/** Sends request bytes on a socket and reads the answer to its end: the bytes of every header, exactly. */
-function exchange(endpoint: string, head: Buffer, body = Buffer.alloc(0)): Promise<WireResponse> {
-  const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(Buffer.concat([head, body])));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const answer = Buffer.concat(chunks);
-      const end = answer.indexOf('\r\n\r\n');
-      const [statusLine, ...lines] = answer.subarray(0, end).toString('latin1').split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, text: answer.subarray(end + 4).toString('utf8') });
-    });
-  });
-}
-
 /**
  * A request signed with the AWS SDK's SigV4 signer (in headers, or presigned in the query) and
  * written byte for byte: each header value is sent as the UTF-8 bytes of its text, the bytes the
@@ -142,7 +113,7 @@ async function wireRequest(
     .join('&');
   let head = `${init.method} ${init.path}${query ? `?${query}` : ''} HTTP/1.1\r\n`;
   for (const [name, value] of Object.entries({ ...signed.headers, 'content-length': String(body.length), connection: 'close' })) head += `${name}: ${value}\r\n`;
-  return exchange(env.S3_ENDPOINT, Buffer.from(`${head}\r\n`, 'utf8'), body);
+  return exchangeWire(env.S3_ENDPOINT, Buffer.from(`${head}\r\n`, 'utf8'), body);
 }
 
 /** A string whose chars are the UTF-8 bytes of `text`: how a header carrying that text reads. */
@@ -365,7 +336,7 @@ describe('headers of PutObject, CreateMultipartUpload and CopyObject REPLACE', (
         await put('source.txt');
         const host = new URL(t.emulator.endpoint).host;
         for (const request of requests(name, value)) {
-          const res = await exchange(t.emulator.endpoint, Buffer.from(`${request}Host: ${host}\r\n\r\n`, 'latin1'));
+          const res = await exchangeWire(t.emulator.endpoint, Buffer.from(`${request}Host: ${host}\r\n\r\n`, 'latin1'));
           expect(res.status).toBe(400);
         }
         await expectAbsent('target.txt');

@@ -21,7 +21,6 @@
  *   (the page scopes the encoding to user-defined metadata; no S3 answer encoding them is on record).
  */
 import { createHmac } from 'node:crypto';
-import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
@@ -31,6 +30,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_SHA256, hmac, sha256Hex, signRequest } from '../../src/auth/sigv4.js';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields } from '../raw-request.js';
+import { exchangeWire, type WireResponse } from '../raw-socket.js';
 
 let t: TestEmulator;
 const Bucket = 'test-bucket';
@@ -65,34 +65,8 @@ const CUSTOM = ['x-custom-note', 'größer'] as const;
 const metadataHeaders = (value: (text: string) => string = (text) => text) =>
   Object.fromEntries(METADATA.map(([name, text]) => [`x-amz-meta-${name}`, value(text)]));
 
-interface WireResponse {
-  status: number;
-  /** Lower-case names; each value's bytes read as Latin-1, so `Buffer.from(value, 'latin1')` is what was sent. */
-  headers: Record<string, string>;
-  text: string;
-}
-
 /** Writes the request bytes on a socket and reads the whole answer. */
-function exchange(head: Buffer, body: Buffer = Buffer.alloc(0)): Promise<WireResponse> {
-  const url = new URL(t.emulator.endpoint);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(Buffer.concat([head, body])));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const answer = Buffer.concat(chunks);
-      const end = answer.indexOf('\r\n\r\n');
-      const [statusLine, ...lines] = answer.subarray(0, end).toString('latin1').split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, text: answer.subarray(end + 4).toString('utf8') });
-    });
-  });
-}
+const exchange = (head: Buffer, body?: Buffer) => exchangeWire(t.emulator.endpoint, head, body);
 
 /** A request head from a request line and headers, each header value given as the bytes to send (one char per byte). */
 function head(requestLine: string, headers: Record<string, string>, bodyLength: number): Buffer {
