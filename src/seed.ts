@@ -3,6 +3,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { createChecksum, DEFAULT_CHECKSUM_ALGORITHM } from './auth/checksums.js';
 import { MAX_KEY_BYTES } from './limits.js';
 import type { ObjectRecord, Store } from './store/index.js';
 
@@ -31,10 +32,13 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     const contentType = contentTypeOf(file) || 'application/octet-stream';
     if (await isSeeded(store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
+    // S3's default checksum, as every new object gets it (put-object.ts), in the same pass as the MD5.
+    const crc = createChecksum(DEFAULT_CHECKSUM_ALGORITHM);
     const body = Readable.from(
       (async function* hashed() {
         for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
           md5.update(chunk);
+          crc.update(chunk);
           yield chunk;
         }
       })(),
@@ -44,6 +48,7 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
       contentType,
       userMetadata: {},
       etag: `"${md5.digest('hex')}"`,
+      checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
     });
     written++;
   }
@@ -59,10 +64,10 @@ async function isSeeded(existing: ObjectRecord | undefined, file: string, conten
   return existing.etag === `"${md5.digest('hex')}"`;
 }
 
-/** Whether the object carries nothing seeding does not write (no other content header, user metadata, checksum or parts). */
+/** Whether the object carries nothing seeding does not write (no other content header, user metadata or parts; any checksum is of the same bytes). */
 function hasOnlyContentType(record: ObjectRecord): boolean {
-  const { cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, checksum, partsCount, userMetadata } = record;
-  return [cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, checksum, partsCount].every((value) => value === undefined) && Object.keys(userMetadata).length === 0;
+  const { cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, partsCount, userMetadata } = record;
+  return [cacheControl, contentDisposition, contentEncoding, contentLanguage, expires, partsCount].every((value) => value === undefined) && Object.keys(userMetadata).length === 0;
 }
 
 /** Regular files (and symlinks to files) under `dir`, depth first in name order; symlinked directories are not followed. */

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/index.js';
 import { clientFor } from '../helpers.js';
@@ -35,9 +36,14 @@ describe('seeding buckets from a directory at start', () => {
     expect(listed.Contents!.map((o) => o.Key)).toEqual(expected.map(([key]) => key));
     for (const [key, contentType] of expected) {
       const bytes = readFileSync(join(FIXTURES, key));
-      const got = await s3.send(new GetObjectCommand({ Bucket: 'fixtures', Key: key }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'fixtures', Key: key, ChecksumMode: 'ENABLED' }));
       expect(got.ContentType).toBe(contentType);
       expect(got.ETag).toBe(`"${createHash('md5').update(bytes).digest('hex')}"`);
+      // S3's default checksum, as an upload of the same bytes gets it (see default-checksum.test.ts).
+      const crc = new Crc64Nvme();
+      crc.update(bytes);
+      expect(got.ChecksumCRC64NVME).toBe(Buffer.from(await crc.digest()).toString('base64'));
+      expect(got.ChecksumType).toBe('FULL_OBJECT');
       expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
     }
     const empty = await clientFor(emulator.env('empty-one')).send(new ListObjectsV2Command({ Bucket: 'empty-one' }));
