@@ -94,8 +94,3 @@ export function isS3Error(err: unknown): err is S3Error {
 export function storageFaultError(fault: StorageFault): S3Error {
   return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
 }
-
-/** The HTTP status of a catalogued error code; undefined for a code S3Error cannot carry. */
-export function statusOfErrorCode(code: string): number | undefined {
-  return Object.hasOwn(catalogue, code) ? catalogue[code as S3ErrorCode][0] : undefined;
-}
