@@ -127,19 +127,19 @@ export function readPostForm(req: IncomingMessage, headers: IncomingHttpHeaders)
   });
 }
 
+/** Form fields whose name is not the header they stand for; every other field is named as its header. */
+const HEADER_OF_FIELD: Readonly<Record<string, string>> = { acl: 'x-amz-acl', tagging: 'x-amz-tagging' };
+
 /** The form field that stands for a request header (`x-amz-acl` is `acl` …), to name it in a refusal. */
 export function formFieldOfHeader(header: string): string {
-  if (header === 'x-amz-acl') return 'acl';
-  if (header === 'x-amz-tagging') return 'tagging';
-  return header;
+  return Object.keys(HEADER_OF_FIELD).find((field) => HEADER_OF_FIELD[field] === header) ?? header;
 }
 
 /** The form fields as the request headers they stand for (`acl` is `x-amz-acl` …): for authorization and metadata. */
 export function formFieldsAsHeaders(fields: ReadonlyMap<string, string>): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   for (const [name, value] of fields) {
-    if (name === 'acl') headers['x-amz-acl'] = value;
-    else if (name === 'tagging') headers['x-amz-tagging'] = value;
+    if (Object.hasOwn(HEADER_OF_FIELD, name)) headers[HEADER_OF_FIELD[name]!] = value;
     else if (name !== 'policy' && name !== 'key' && !name.startsWith('x-amz-signature')) headers[name] = value;
   }
   return headers;
