@@ -33,7 +33,7 @@ if (targetKind === 'external' && !process.env.SMLL_ENDPOINT) fail('--target exte
 
 const python = join(here, 'python/.venv/bin/python');
 /** The pyarrow, s3fs, polars and minio-py runners share a venv of their own (pyclients/requirements.txt). */
-const pyclientsSetup = { cwd: root, cmd: 'bash', args: ['test/conformance/pyclients/setup.sh'] };
+const pyclientsSetup = { cwd: root, cmd: 'bash', args: ['test/conformance/python/setup.sh', 'test/conformance/pyclients'] };
 const pyclientsRun = (file) => ({
   cwd: join(here, 'pyclients'),
   cmd: join(here, 'pyclients/.venv/bin/python'),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates (once) the venv of the Python and AWS CLI runners and installs requirements.txt into it;
-# later runs reuse it until requirements.txt changes.
+# Creates (once) a runner directory's venv (DIR/.venv) and installs DIR/requirements.txt into it;
+# later runs reuse it until that file changes. DIR: the argument (pyclients/ for the pyarrow,
+# s3fs, polars and minio-py runners), or this script's own directory (the Python and AWS CLI runners).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+here="$(cd "${1:-$(dirname "$0")}" && pwd)"
 venv="$here/.venv"
 stamp="$venv/.requirements.sha256"
 want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
