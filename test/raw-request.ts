@@ -4,6 +4,21 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { BucketEnv } from '../src/index.js';
 
 /**
+ * The AWS SDK's own SigV4 signer (independent of ours) for `env`'s credential and region, with
+ * S3's path rule (no second URI-encoding).
+ */
+export function sdkSigner(env: BucketEnv, options: { region?: string; applyChecksum?: boolean } = {}): SignatureV4 {
+  return new SignatureV4({
+    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
+    region: options.region ?? env.S3_REGION,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    ...(options.applyChecksum === undefined ? {} : { applyChecksum: options.applyChecksum }),
+  });
+}
+
+/**
  * Signs a request with the AWS SDK's own SigV4 signer (independent of ours) and sends it with
  * fetch: for the wire shapes an SDK command cannot produce (missing or wrong payload hash …).
  */
@@ -28,14 +43,7 @@ export async function signedFetch(
   },
 ): Promise<RawResponse> {
   const url = new URL(env.S3_ENDPOINT);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
-    region: init.region ?? env.S3_REGION,
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: init.payloadHash !== null,
-  });
+  const signer = sdkSigner(env, { region: init.region ?? env.S3_REGION, applyChecksum: init.payloadHash !== null });
   const headers: Record<string, string> = { host: init.host ?? url.host, ...init.headers };
   if (init.payloadHash) headers['x-amz-content-sha256'] = init.payloadHash;
   const signed = await signer.sign(

@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { BucketEnv } from '../src/index.js';
+import { sdkSigner } from './raw-request.js';
 
 /**
  * A SigV4-signed request line and header section (ending in the blank line), signed by the AWS
@@ -12,13 +11,7 @@ export async function signedRequestHead(
   init: { method: string; path: string; headers?: Record<string, string>; payloadHash?: string },
 ): Promise<string> {
   const url = new URL(env.S3_ENDPOINT);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
-    region: env.S3_REGION,
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  const signer = sdkSigner(env);
   const signed = await signer.sign({
     method: init.method,
     protocol: url.protocol,

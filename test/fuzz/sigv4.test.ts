@@ -7,14 +7,13 @@
  * Header and query shapes: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-auth-using-authorization-header.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatAmzDate } from '../../src/auth/amz-date.js';
 import { buildCanonicalRequest } from '../../src/auth/canonical-request.js';
 import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex, stringToSign } from '../../src/auth/sigv4-crypto.js';
 import { BUCKET, assertStillServing, checkedExchange, fuzz, fuzzTarget, headerText, hostileText, percentEncodeBytes, rawRequest, sendSigned, signedRaw } from './harness.js';
+import { sdkSigner } from '../raw-request.js';
 
 const target = fuzzTarget();
 const rawPath = `/${BUCKET}/sig/key`;
@@ -172,13 +171,7 @@ const sdkText = (maxLength: number) => hostileText(maxLength).map((text) => text
 
 describe('SigV4 as the AWS SDK signs it', () => {
   it('a request signed by @smithy/signature-v4 (not our signer) for any key and query values is never SignatureDoesNotMatch', async () => {
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: target.env.S3_ACCESS_KEY, secretAccessKey: target.env.S3_SECRET_KEY },
-      region: target.env.S3_REGION,
-      service: 's3',
-      sha256: Sha256,
-      uriEscapePath: false,
-    });
+    const signer = sdkSigner(target.env);
     await fuzz(
       'sigv4 sdk-signed',
       [

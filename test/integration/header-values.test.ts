@@ -15,8 +15,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import Database from 'better-sqlite3';
 import {
   CompleteMultipartUploadCommand,
@@ -32,7 +30,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type BucketEnv } from '../../src/index.js';
 import { clientFor, s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
-import { errorFields } from '../raw-request.js';
+import { errorFields, sdkSigner } from '../raw-request.js';
 import { exchangeWire, type WireResponse } from '../raw-socket.js';
 
 let t: TestEmulator;
@@ -86,13 +84,7 @@ async function wireRequest(
   init: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; presign?: boolean },
 ): Promise<WireResponse> {
   const url = new URL(env.S3_ENDPOINT);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
-    region: env.S3_REGION,
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  const signer = sdkSigner(env);
   const body = Buffer.from(init.body ?? '');
   const request = {
     method: init.method,

@@ -22,14 +22,13 @@
  */
 import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_SHA256, hmac, sha256Hex, signRequest } from '../../src/auth/sigv4.js';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
-import { errorFields } from '../raw-request.js';
+import { errorFields, sdkSigner } from '../raw-request.js';
 import { exchangeWire, type WireResponse } from '../raw-socket.js';
 
 let t: TestEmulator;
@@ -77,13 +76,7 @@ function head(requestLine: string, headers: Record<string, string>, bodyLength: 
 
 function signer(): SignatureV4 {
   const env = t.emulator.env(Bucket);
-  return new SignatureV4({
-    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
-    region: env.S3_REGION,
-    service: 's3',
-    sha256: Sha256,
-    uriEscapePath: false,
-  });
+  return sdkSigner(env);
 }
 
 /**
