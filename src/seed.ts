@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createChecksum, DEFAULT_CHECKSUM_ALGORITHM } from './auth/checksums.js';
-import { MAX_KEY_BYTES } from './limits.js';
+import { MAX_KEY_BYTES } from './s3/limits.js';
 import type { ObjectRecord, Store } from './store/index.js';
 
 /**

@@ -13,7 +13,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import {
   STREAMING_SIGNED_PAYLOAD,
   STREAMING_SIGNED_PAYLOAD_TRAILER,

@@ -3,7 +3,7 @@
  * (errors are AuthorizationHeaderMalformed) and presigned URLs (AuthorizationQueryParametersError),
  * which word the same complaints with different prefixes.
  */
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { isScopeDate } from './amz-date.js';
 import { SIGV4_SERVICE, SIGV4_TERMINATOR, credentialScope } from './sigv4-crypto.js';
 

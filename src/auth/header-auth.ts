@@ -4,7 +4,7 @@
  * date, then the key and signature, and only then the clock skew.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatAmzDate, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { HEADER_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
 import { assertValidPayloadHash } from './payload-hash.js';

@@ -2,7 +2,7 @@
  * The values `x-amz-content-sha256` may take: a hex SHA-256 of the body, UNSIGNED-PAYLOAD, or one
  * of the STREAMING-… values that announce an aws-chunked body.
  */
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const STREAMING_SIGNED_PAYLOAD = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';

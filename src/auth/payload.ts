@@ -9,7 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { S3Error, isS3Error } from '../http/s3-error.js';
+import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { AwsChunkedDecoder } from './aws-chunked.js';
 import { createChecksum, isChecksumValue, type Checksum, type ChecksumAlgorithm } from './checksums.js';
 import {

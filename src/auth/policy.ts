@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import type { S3Request } from '../operations/types.js';
 import { formFieldOfHeader, formFieldsAsHeaders } from './post-policy-form.js';
 
@@ -18,7 +18,7 @@ function resourceArn(req: S3Request): string {
  */
 export function accessDeniedFor(req: S3Request, credentialBucket: string, action: string, cause?: string): S3Error {
   const message = `User: arn:aws:iam::${ACCOUNT_ID}:user/${credentialBucket} is not authorized to perform: ${action} on resource: "${resourceArn(req)}" because no identity-based policy allows the ${action} action`;
-  return Object.assign(new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message), { hint: cause });
+  return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause });
 }
 
 /**

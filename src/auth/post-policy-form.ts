@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import type busboy from 'busboy';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import type { ContentLengthRange } from './post-policy.js';
 
 /** S3's limit on the fields preceding the file, names and values together. */

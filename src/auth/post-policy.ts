@@ -6,7 +6,7 @@
  * must satisfy the conditions, and every field must be covered by one.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { parseAmzDate } from './amz-date.js';
 import { QUERY_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
 import { UNSIGNED_PAYLOAD } from './payload-hash.js';

@@ -2,7 +2,7 @@
  * Authentication by a presigned URL: the X-Amz-* query parameters. A presigned URL may be used
  * long after it was signed, so there is no clock-skew check, only its own validity window.
  */
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { QUERY_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
 import { UNSIGNED_PAYLOAD, assertValidPayloadHash } from './payload-hash.js';

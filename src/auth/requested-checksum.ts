@@ -4,7 +4,7 @@
  * x-amz-sdk-checksum-algorithm. The rules and messages are S3's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmOfHeader,

@@ -3,7 +3,7 @@
  * strings it signed, so a client author can diff them against their own.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { signatureHex } from './sigv4-crypto.js';
 
 export interface SignatureCheck {

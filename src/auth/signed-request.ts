@@ -4,7 +4,7 @@
  * signature is the HMAC of the canonical request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { buildCanonicalRequest } from './canonical-request.js';
 import type { Credential } from './credential-scope.js';
 import { assertSignatureMatches } from './signature-match.js';

@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-hash.js';
 import { signedText, spacedHex } from './signature-match.js';

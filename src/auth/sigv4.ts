@@ -4,7 +4,7 @@
  * needs to verify the payload; throws the S3Error S3 would return; undefined means anonymous.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { UNSUPPORTED_MECHANISM_MESSAGE, authenticateWithHeader } from './header-auth.js';
 import { PRESIGN_PARAMETER_NAMES, authenticatePresigned } from './presigned-auth.js';
 import { authenticateSigV2Header, authenticateSigV2Query, type SigV2Policy } from './sigv2.js';

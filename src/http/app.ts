@@ -9,12 +9,12 @@ import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
-import { StorageFault, type BucketRecord, type Store } from '../store/index.js';
+import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
 import type { S3Request } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
-import { S3Error, isS3Error, storageFaultError } from './s3-error.js';
-import { renderXml } from './xml.js';
+import { S3Error, isS3Error } from '../s3/s3-error.js';
+import { renderXml } from '../s3/xml.js';
 import { escapeLogValue } from './log-escape.js';
 import { watchRequestBody } from './request-timeout.js';
 

@@ -7,7 +7,7 @@
  * and every requested header match wins. Actual requests (successes and errors alike) carry the
  * CORS headers of the first rule matching their origin and method.
  */
-import { S3Error } from './s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 /** One rule, in the shape of S3's CORSRule (as the AWS SDKs and `aws s3api put-bucket-cors` write it). */
 export interface CorsRule {

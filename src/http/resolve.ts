@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_KEY_BYTES } from '../limits.js';
-import { S3Error } from './s3-error.js';
+import { MAX_KEY_BYTES } from '../s3/limits.js';
+import { S3Error } from '../s3/s3-error.js';
 import { resolveOperation } from '../operations/resolve-operation.js';
 import type { S3Request, Target } from '../operations/types.js';
 
@@ -76,7 +76,7 @@ export function resolveAddress(req: IncomingMessage, vhostDomains: readonly stri
   if (key !== undefined && climbsAboveBucket(key)) {
     // No error document reaches the client: the log line says why.
     const reason = 'The path climbs above the bucket with a ".." segment: S3 answers 400 without an error document.';
-    throw Object.assign(new S3Error('BadRequest', reason, {}, {}, false), { hint: reason });
+    throw new S3Error('BadRequest', reason, {}, { document: false, hint: reason });
   }
   if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { createTlsServer } from '../tls.js';
 import { rawErrorResponse } from './app.js';
 import { escapeLogValue } from './log-escape.js';
-import { S3Error } from './s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 export interface S3ServerOptions {
   /** Milliseconds; see request-timeout.ts. 0 disables the header timeout (the app's body limits read the same setting). */

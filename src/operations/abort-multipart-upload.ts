@@ -1,4 +1,4 @@
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { uploadOf } from './multipart-common.js';
 import type { OperationHandler } from './types.js';
 

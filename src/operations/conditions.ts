@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 export interface ConditionTarget {
   etag: string;
@@ -78,7 +78,7 @@ export function parseHttpDate(value: string | undefined): number | undefined {
 export function evaluateReadConditions(conditions: ReadConditions, target: ConditionTarget): void {
   const modified = Math.floor(target.lastModified.getTime() / 1000);
   const notModified = () =>
-    new S3Error('NotModified', undefined, {}, { ETag: target.etag, 'Last-Modified': target.lastModified.toUTCString() });
+    new S3Error('NotModified', undefined, {}, { headers: { ETag: target.etag, 'Last-Modified': target.lastModified.toUTCString() } });
 
   if (conditions.ifMatch !== undefined) {
     if (!etagListMatches(conditions.ifMatch, target.etag)) {

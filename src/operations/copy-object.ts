@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM_ALGORITHM, parseChecksumAlgorithm, type ChecksumAlgorithm } from '../auth/checksums.js';
-import { S3Error } from '../http/s3-error.js';
-import { renderXml } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import { renderXml } from '../s3/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
 import { renderHeaderValue, renderUserMetadata } from './header-values.js';

@@ -5,8 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { accessDeniedFor } from '../auth/policy.js';
-import { S3Error, isS3Error } from '../http/s3-error.js';
-import { MAX_KEY_BYTES, MAX_PUT_BYTES } from '../limits.js';
+import { S3Error, isS3Error } from '../s3/s3-error.js';
+import { MAX_KEY_BYTES, MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ByteRange, ObjectRecord } from '../store/index.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
 import type { OperationContext } from './types.js';

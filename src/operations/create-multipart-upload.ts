@@ -1,4 +1,4 @@
-import { renderXml } from '../http/xml.js';
+import { renderXml } from '../s3/xml.js';
 import { uploadChecksumFrom } from './multipart-checksums.js';
 import { objectMetadataFrom } from './put-object.js';
 import type { OperationHandler } from './types.js';

@@ -1,7 +1,7 @@
-import { S3Error, storageFaultError } from '../http/s3-error.js';
-import { StorageFault } from '../store/storage-fault.js';
-import { MAX_KEY_BYTES } from '../limits.js';
-import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import { StorageFault, storageFaultError } from '../store/storage-fault.js';
+import { MAX_KEY_BYTES } from '../s3/limits.js';
+import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../s3/xml.js';
 import { readSmallBody } from './small-body.js';
 import type { OperationHandler } from './types.js';
 

@@ -1,4 +1,4 @@
-import { renderXml } from '../http/xml.js';
+import { renderXml } from '../s3/xml.js';
 import type { OperationHandler } from './types.js';
 
 /** us-east-1 is the empty LocationConstraint, a quirk every SDK expects. */

@@ -9,7 +9,7 @@
  * passes through {@link renderHeaderValue} where it leaves, so no stored value can make a read fail.
  * User metadata leaves in the RFC 2047 form S3 returns non-ASCII values in ({@link encodeMetadataValue}).
  */
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 // Control characters that no HTTP field value may hold (RFC 9110 §5.5): C0 except HTAB, and DEL.
 // C1 (U+0080-U+009F) stays allowed: it is how the Latin-1 reading of UTF-8 bytes looks.

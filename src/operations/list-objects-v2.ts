@@ -1,5 +1,5 @@
-import { S3Error } from '../http/s3-error.js';
-import { renderXml } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import { renderXml } from '../s3/xml.js';
 import { contentsOf, encoderFor, ownerOf, parseListQuery } from './listing.js';
 import type { OperationHandler } from './types.js';
 

@@ -1,4 +1,4 @@
-import { renderXml } from '../http/xml.js';
+import { renderXml } from '../s3/xml.js';
 import { contentsOf, encoderFor, ownerOf, parseListQuery } from './listing.js';
 import type { OperationHandler } from './types.js';
 

@@ -1,5 +1,5 @@
-import { S3Error } from '../http/s3-error.js';
-import { renderXml } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import { renderXml } from '../s3/xml.js';
 import { MAX_PART_NUMBER, checksumElement, uploadOf } from './multipart-common.js';
 import type { OperationHandler } from './types.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { S3Error } from '../http/s3-error.js';
-import type { XmlTree } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import type { XmlTree } from '../s3/xml.js';
 import type { ListPage, ObjectRecord } from '../store/index.js';
 
 const MAX_KEYS_LIMIT = 1000;

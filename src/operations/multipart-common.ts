@@ -1,4 +1,4 @@
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import type { Store, UploadRecord } from '../store/index.js';
 import type { S3Request } from './types.js';
 

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { ObjectRecord } from '../store/index.js';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { evaluateReadConditions, readConditionsFrom } from './conditions.js';
 import { renderHeaderValue, responseOverrideValue, userMetadataHeaders } from './header-values.js';
 import { parseRange, type ByteRange } from './range.js';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
-import { MAX_PUT_BYTES } from '../limits.js';
+import { S3Error } from '../s3/s3-error.js';
+import { MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { etagListMatches } from './conditions.js';
 import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';

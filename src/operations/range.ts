@@ -1,4 +1,4 @@
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 export interface ByteRange {
   start: number;
@@ -15,7 +15,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
   const unsatisfiable = () =>
-    new S3Error('InvalidRange', undefined, { RangeRequested: header, ActualObjectSize: size }, { 'Content-Range': `bytes */${size}` });
+    new S3Error('InvalidRange', undefined, { RangeRequested: header, ActualObjectSize: size }, { headers: { 'Content-Range': `bytes */${size}` } });
 
   if (match[1] === '') {
     const suffix = Number(match[2]);

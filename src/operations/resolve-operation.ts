@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { OPERATIONS } from './table.js';
 import type { OperationSpec, Target } from './types.js';
 

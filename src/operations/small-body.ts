@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 
 /**
  * Reads a request document (XML of DeleteObjects, CompleteMultipartUpload …) into memory,

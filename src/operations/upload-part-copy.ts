@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_CHECKSUM_ALGORITHM, createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
-import { S3Error } from '../http/s3-error.js';
-import { renderXml } from '../http/xml.js';
+import { S3Error } from '../s3/s3-error.js';
+import { renderXml } from '../s3/xml.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
 import { checksumElement, partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';

@@ -1,6 +1,6 @@
 import { announcedTrailers, requestedChecksum } from '../auth/requested-checksum.js';
 import { DEFAULT_CHECKSUM_ALGORITHM, createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
-import { S3Error } from '../http/s3-error.js';
+import { S3Error } from '../s3/s3-error.js';
 import { checksumHeaders, partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';
 import { declaredSize } from './put-object.js';

@@ -1,3 +1,5 @@
+import { S3Error } from '../s3/s3-error.js';
+
 /**
  * Why the data dir refused a write: `full` for lack of space (ENOSPC, EDQUOT, or SQLite's
  * SQLITE_FULL, which is how SQLite reports ENOSPC), `io` for an I/O error (EIO, or SQLite's
@@ -49,4 +51,16 @@ export function asStorageFault(err: unknown, dataDir: string): unknown {
   if (SPACE_CODES.has(code)) return new StorageFault('full', code, dataDir, err);
   if (code === 'EIO' || code.startsWith('SQLITE_IOERR')) return new StorageFault('io', code, dataDir, err);
   return err;
+}
+
+/**
+ * The S3 error for a write the data dir refused (the store left nothing of it). S3 has no "disk
+ * full" error: a full data dir is 503 ServiceUnavailable, the code S3 gives when it cannot take a
+ * request for now and a retry later may succeed (as here, once objects are deleted), and which
+ * every SDK knows and retries with backoff; minio's own answer, 507 XMinioStorageFull
+ * (cmd/api-errors.go), is a code no AWS SDK knows. An I/O error is a fault of the server: 500
+ * InternalError. Either way the message says what happened in the data dir.
+ */
+export function storageFaultError(fault: StorageFault): S3Error {
+  return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
 }

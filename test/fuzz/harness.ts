@@ -19,7 +19,7 @@ import { startEmulator, type BucketEnv, type Emulator } from '../../src/index.js
 import { formatAmzDate } from '../../src/auth/amz-date.js';
 import { buildCanonicalRequest } from '../../src/auth/canonical-request.js';
 import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex, stringToSign } from '../../src/auth/sigv4-crypto.js';
-import { S3Error, type S3ErrorCode } from '../../src/http/s3-error.js';
+import { S3Error, type S3ErrorCode } from '../../src/s3/s3-error.js';
 
 /** The HTTP status of a catalogued error code (the catalogue is S3Error's); undefined for any other code. */
 function statusOfErrorCode(code: string): number | undefined {

@@ -5,7 +5,7 @@ import chunkedExample from '../../fixtures/sigv4/aws-chunked-signed-payload.json
 import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json' with { type: 'json' };
 import { AwsChunkedDecoder, type AwsChunkedDecoderOptions, type ChunkSigningContext } from '../../src/auth/aws-chunked.js';
 import { createChecksum } from '../../src/auth/checksums.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 import { deriveSigningKey, hmac, sha256Hex } from '../../src/auth/sigv4.js';
 
 const { accessKeyId, secretKey, region } = chunkedExample.credentials;

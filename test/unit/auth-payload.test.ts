@@ -7,7 +7,7 @@ import chunkedExample from '../../fixtures/sigv4/aws-chunked-signed-payload.json
 import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json' with { type: 'json' };
 import { decodeBody, type DecodedBody, type DecodedBodyResult } from '../../src/auth/payload.js';
 import { authenticate, EMPTY_SHA256, type Authentication } from '../../src/auth/sigv4.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 import { describeS3Error, thrownS3Error, type ThrownS3Error } from './thrown-s3-error.js';
 
 const { accessKeyId: KEY, secretKey: SECRET, region: REGION } = headerExamples.credentials;

@@ -11,7 +11,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeBody, type DecodedBodyResult } from '../../src/auth/payload.js';
 import { authenticate, type Authentication } from '../../src/auth/sigv4.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIASDKTEST', secretAccessKey: 'sdk/test+secret' };
 const REGION = 'eu-central-1';

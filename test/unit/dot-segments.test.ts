@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveAddress } from '../../src/http/resolve.js';
-import { isS3Error } from '../../src/http/s3-error.js';
+import { isS3Error } from '../../src/s3/s3-error.js';
 
 function resolveKey(rawPath: string, host = '127.0.0.1:9444'): { key?: string; refused?: { code: string; status: number; document: boolean } } {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicyConditions, parsePolicyDocument } from '../../src/auth/post-policy.js';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 
 const fields = (entries: Record<string, string>) => new Map(Object.entries(entries));
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 import { Store, type ObjectMetadata, type ObjectRecord } from '../../src/store/index.js';
 
 let dataDir: string;

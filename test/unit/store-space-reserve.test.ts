@@ -3,7 +3,7 @@ import fs, { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 import { RESERVE_BYTES, SpaceReserve } from '../../src/store/space-reserve.js';
 import { StorageFault, asStorageFault } from '../../src/store/storage-fault.js';
 import { FaultyIo, errnoError } from '../storage-faults.js';

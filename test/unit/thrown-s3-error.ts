@@ -1,4 +1,4 @@
-import { S3Error } from '../../src/http/s3-error.js';
+import { S3Error } from '../../src/s3/s3-error.js';
 
 /** The parts of an S3Error that S3 puts in its error document. */
 export interface ThrownS3Error {

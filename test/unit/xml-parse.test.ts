@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childElements, parseXml, renderXml, S3_XMLNS, textOf, type XmlDocumentShape, type XmlElement } from '../../src/http/xml.js';
+import { childElements, parseXml, renderXml, S3_XMLNS, textOf, type XmlDocumentShape, type XmlElement } from '../../src/s3/xml.js';
 import { thrownS3Error } from './thrown-s3-error.js';
 
 const DELETE: XmlDocumentShape = { root: 'Delete', repeated: 'Object', maxRepeated: 1000 };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { renderXml, type XmlTree, type XmlValue } from '../../src/http/xml.js';
+import { renderXml, type XmlTree, type XmlValue } from '../../src/s3/xml.js';
 
 // The reference: the same document built through xmlbuilder2's DOM (what renderXml used to do).
 const require = createRequire(import.meta.url);

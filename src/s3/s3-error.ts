@@ -1,5 +1,3 @@
-import type { StorageFault } from '../store/storage-fault.js';
-
 /**
  * Every failure anywhere in the pipeline is an S3Error; the app renders it once as
  * S3's XML error document. The catalogue keeps code → HTTP status and S3's own default
@@ -56,6 +54,16 @@ export type S3ErrorCode = keyof typeof catalogue;
 /** Extra elements of the error document, in order (e.g. Key, Condition, StringToSign). */
 export type S3ErrorFields = Record<string, string | number | undefined>;
 
+/** How an S3Error is answered beyond its code, message and fields. */
+export interface S3ErrorOptions {
+  /** Response headers S3 sends with this error (e.g. Last-Modified/ETag on 304). */
+  headers?: Record<string, string>;
+  /** false: the status alone, no error document. Default true. */
+  document?: boolean;
+  /** One sentence naming the part of the request that caused the error, also for the request log. */
+  hint?: string;
+}
+
 export class S3Error extends Error {
   readonly code: S3ErrorCode;
   readonly status: number;
@@ -65,32 +73,21 @@ export class S3Error extends Error {
   /** false: S3 answers with the status alone and no error document (a `..` segment above the bucket). */
   readonly document: boolean;
   /** One sentence naming the part of the request that caused the error, also for the request log. */
-  hint?: string;
+  readonly hint: string | undefined;
 
-  constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, headers: Record<string, string> = {}, document = true) {
+  constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, options: S3ErrorOptions = {}) {
     const [status, defaultMessage] = catalogue[code];
     super(message ?? defaultMessage);
     this.name = 'S3Error';
     this.code = code;
     this.status = status;
     this.fields = fields;
-    this.headers = headers;
-    this.document = document;
+    this.headers = options.headers ?? {};
+    this.document = options.document ?? true;
+    this.hint = options.hint;
   }
 }
 
 export function isS3Error(err: unknown): err is S3Error {
   return err instanceof S3Error;
-}
-
-/**
- * The S3 error for a write the data dir refused (the store left nothing of it). S3 has no "disk
- * full" error: a full data dir is 503 ServiceUnavailable, the code S3 gives when it cannot take a
- * request for now and a retry later may succeed (as here, once objects are deleted), and which
- * every SDK knows and retries with backoff; minio's own answer, 507 XMinioStorageFull
- * (cmd/api-errors.go), is a code no AWS SDK knows. An I/O error is a fault of the server: 500
- * InternalError. Either way the message says what happened in the data dir.
- */
-export function storageFaultError(fault: StorageFault): S3Error {
-  return new S3Error(fault.kind === 'full' ? 'ServiceUnavailable' : 'InternalError', fault.message);
 }
