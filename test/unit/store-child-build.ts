@@ -8,13 +8,16 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * Node 20 cannot run TypeScript: transpile a crash-test child script (a path from the project
- * root) and src/store into `workDir/build`; returns the child's runnable path.
+ * root), src/store and the vocabulary it stands on (src/s3) into `workDir/build`; returns the
+ * child's runnable path.
  */
 export function buildStoreChild(workDir: string, childSource: string): string {
   const buildDir = path.join(workDir, 'build');
   const sources = [
     childSource,
-    ...fs.readdirSync(path.join(projectRoot, 'src/store')).filter((name) => name.endsWith('.ts')).map((name) => `src/store/${name}`),
+    ...['src/store', 'src/s3'].flatMap((folder) =>
+      fs.readdirSync(path.join(projectRoot, folder)).filter((name) => name.endsWith('.ts')).map((name) => `${folder}/${name}`),
+    ),
   ];
   for (const source of sources) {
     const { outputText } = ts.transpileModule(fs.readFileSync(path.join(projectRoot, source), 'utf8'), {
