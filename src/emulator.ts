@@ -8,7 +8,7 @@ import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
-import { Store } from './store/index.js';
+import { prepareDataDir, removePartialWrites, Store } from './store/index.js';
 import { seedBucket } from './seed.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
@@ -169,12 +169,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
+  prepareDataDir(dataDir);
   const store = Store.open({ dataDir, durable: options.durable });
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
 
   const discard = () => {
     stopUploadExpiry();
     store.close();
+    removePartialWrites(dataDir);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
