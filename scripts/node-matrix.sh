@@ -47,13 +47,19 @@ fetch_node() {
   "$node_dir/bin/node" --version
 }
 
-# sync_copy DIR: DIR holds this checkout's files (tracked and untracked-but-not-ignored) and keeps its node_modules.
+# sync_copy DIR: DIR holds this checkout's files (tracked and untracked-but-not-ignored) and keeps its own node_modules.
 sync_copy() {
   local copy=$1
   mkdir -p "$copy"
   find "$copy" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+  # A node_modules that is a symlink (a worktree sharing another checkout's) is untracked but not
+  # ignored (`node_modules/` matches directories only): copied, npm ci would empty its target.
+  [ ! -L "$copy/node_modules" ] || rm "$copy/node_modules"
   git -C "$repo" ls-files -z --cached --others --exclude-standard \
-    | while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done \
+    | while IFS= read -r -d '' file; do
+        case $file in node_modules | node_modules/*) continue ;; esac
+        [ -e "$file" ] && printf '%s\0' "$file"
+      done \
     | tar --null -T - -cf - | tar -xf - -C "$copy"
 }
 
@@ -65,6 +71,7 @@ install_deps() {
     echo "node_modules up to date ($stamp)"
     return
   fi
+  if [ -L "$copy/node_modules" ]; then echo "refusing: $copy/node_modules is a symlink" >&2; return 1; fi
   (cd "$copy" && npm ci --prefer-offline --no-audit --no-fund)
   echo "$stamp" > "$copy/node_modules/.smll-node-matrix"
 }
