@@ -8,8 +8,8 @@
 # Each major gets its own copy of the checkout in …/node-matrix/nodeMAJOR/ with its own
 # node_modules, so better-sqlite3 is compiled against that Node's ABI without touching this
 # checkout's node_modules; the copy's node_modules is reused while package-lock.json and the Node
-# version are unchanged. better-sqlite3 is built from source (npm_config_build_from_source) because
-# its prebuilt binaries come from GitHub, not the registry.
+# version are unchanged. better-sqlite3's install tries its prebuilt binary for that ABI (from GitHub)
+# and, where that is out of reach, compiles against npm_config_nodedir's headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -66,7 +66,8 @@ sync_copy() {
 # install_deps DIR: npm ci in DIR under the Node on PATH, unless DIR's node_modules was built from this lock file for this Node.
 install_deps() {
   local copy=$1 stamp
-  stamp="$(node --version) $(sha256sum "$copy/package-lock.json" | cut -d' ' -f1)"
+  # The lock's installed packages (not the root entry: its engines or scripts change no install).
+  stamp="$(node --version) $(node -e 'const { packages } = require(process.argv[1]); delete packages[""]; process.stdout.write(JSON.stringify(packages))' "$copy/package-lock.json" | sha256sum | cut -d' ' -f1)"
   if [ -f "$copy/node_modules/.smll-node-matrix" ] && [ "$(cat "$copy/node_modules/.smll-node-matrix")" = "$stamp" ]; then
     echo "node_modules up to date ($stamp)"
     return
@@ -81,7 +82,7 @@ for major in "${majors[@]}"; do
   step "node$major fetch" fetch_node "$major" || { status=1; continue; }
   copy=$cache/node-matrix/node$major
   (
-    export PATH="$node_dir/bin:$PATH" npm_config_nodedir=$node_dir npm_config_build_from_source=true
+    export PATH="$node_dir/bin:$PATH" npm_config_nodedir=$node_dir
     step "node$major copy" sync_copy "$copy"
     step "node$major install" install_deps "$copy"
     cd "$copy"
