@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FileHandle } from 'node:fs/promises';
 import type { FileSystem } from './file-system.js';
-import { tempDirOf } from './data-dir.js';
+import { tempDirOf } from './data-dir-hygiene.js';
 import type { ByteRange } from './types.js';
 
 /** One blob's share of an object's data; an object's data is its segments concatenated. */

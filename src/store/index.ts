@@ -1,6 +1,6 @@
 export { Store, type Precondition, type StoreIo } from './store.js';
 export { StorageFault, storageFaultError, type StorageFaultKind } from './storage-fault.js';
-export { prepareDataDir, removePartialWrites } from './data-dir.js';
+export { prepareDataDir, removePartialWrites } from './data-dir-hygiene.js';
 export { RESERVE_BYTES } from './space-reserve.js';
 export type { FileSystem } from './file-system.js';
 export type {
