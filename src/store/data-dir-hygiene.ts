@@ -17,7 +17,7 @@ export function prepareDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const gitignore = join(dataDir, '.gitignore');
   if ((isNew || existsSync(join(dataDir, 'metadata.sqlite'))) && !existsSync(gitignore)) {
-    writeFileSync(gitignore, '# smll-storage data (credentials and objects): not for version control\n*\n');
+    writeFileSync(gitignore, '# smll-storage data (credentials and objects): not for version control\n*\n', { mode: 0o600 });
   }
 }
 
