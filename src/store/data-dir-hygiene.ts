@@ -1,23 +1,29 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** Where bodies are written before they are committed (`blobs/`); see BlobFiles. */
 export function tempDirOf(dataDir: string): string {
   return join(dataDir, 'tmp');
 }
 
+/** The CLI's default data dir's name: a directory by this name is the emulator's own. */
+const DEFAULT_DATA_DIR_NAME = '.smll-storage';
+
 /**
- * Creates the data dir (mode 700) if it is missing and keeps it out of git: a `.gitignore` of `*`
- * inside it, written when the directory is new or already holds a store (`metadata.sqlite`) and has
- * no `.gitignore` yet. A directory the user made for something else is left as it is, so
- * `--data-dir .` cannot hide a project from git.
+ * Creates the data dir (mode 700) if it is missing and keeps it out of git with a `.gitignore` of
+ * `*` inside it: written when the directory is new, or is the default `.smll-storage` (made by a
+ * version before this one), and has none. A directory the user made (`--data-dir .` …) is left as
+ * it is. Best effort: a data dir on a full or read-only disk still opens.
  */
 export function prepareDataDir(dataDir: string): void {
   const isNew = !existsSync(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const gitignore = join(dataDir, '.gitignore');
-  if ((isNew || existsSync(join(dataDir, 'metadata.sqlite'))) && !existsSync(gitignore)) {
+  if (!(isNew || basename(dataDir) === DEFAULT_DATA_DIR_NAME) || existsSync(gitignore)) return;
+  try {
     writeFileSync(gitignore, '# smll-storage data (credentials and objects): not for version control\n*\n', { mode: 0o600 });
+  } catch {
+    // Only a convenience: the store's own writes report a full or read-only disk.
   }
 }
 

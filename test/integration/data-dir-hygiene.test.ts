@@ -11,18 +11,19 @@ import { startEmulator } from '../../src/index.js';
 const { running, tempDir } = cliTestScope('smll-hygiene-test-');
 
 describe('the data dir', () => {
-  it('a new one ignores itself in git (.gitignore of *); one the user already had for something else is left alone', async () => {
-    const fresh = join(tempDir(), 'nested', '.smll-storage');
+  it('a new one ignores itself in git (.gitignore of *); one the user made is left alone, also once it holds a store', async () => {
+    const fresh = join(tempDir(), 'nested', 'data');
     await (await startEmulator({ dataDir: fresh, buckets: ['bbb'] })).stop();
     expect(readFileSync(join(fresh, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
 
     const users = tempDir();
     await (await startEmulator({ dataDir: users })).stop();
+    await (await startEmulator({ dataDir: users })).stop();
     expect(existsSync(join(users, '.gitignore'))).toBe(false);
   });
 
-  it('one made by an older version (a store, no .gitignore) gets it at the next start', async () => {
-    const dir = join(tempDir(), 'old');
+  it('the default .smll-storage made by an older version (no .gitignore) gets it at the next start', async () => {
+    const dir = join(tempDir(), '.smll-storage');
     await (await startEmulator({ dataDir: dir })).stop();
     rmSync(join(dir, '.gitignore'));
     await (await startEmulator({ dataDir: dir })).stop();
