@@ -1,5 +1,6 @@
 /**
- * A bucket's credentials in their two shapes, and the variable names a bucket's shape takes.
+ * A bucket's credentials in their two shapes (its Secret's keys, its S3_* variables), and the
+ * prefix of the variables named after a bucket.
  * CommonJS because testing/test-env.cts (which CommonJS jest projects `require`) builds on it;
  * the ESM modules import it as well.
  */
