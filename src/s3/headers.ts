@@ -1,5 +1,5 @@
 /**
- * A request header as one string: the one rule every stage reads headers by.
+ * A request header as one string, by one rule.
  *
  * Node's parser already hands over every repeated field as one value joined with `, `
  * (RFC 9110 §5.3), except the fields that may appear only once (Content-Type, Content-Length,
