@@ -13,10 +13,10 @@ import type { SigV2Policy } from '../auth/sigv2.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
 import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
-import { resolveAddress, resolveRequest } from './resolve.js';
+import { bucketFromHost, resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
-import { escapeLogValue } from './log-escape.js';
+import type { Logger } from './request-log.js';
 import { watchRequestBody } from './request-timeout.js';
 
 export interface AppConfig {
@@ -26,8 +26,8 @@ export interface AppConfig {
   vhostDomains: readonly string[];
   /** IAM actions granted to each bucket's credential. */
   grantedActions(bucket: string): ReadonlySet<string>;
-  /** One line per request; undefined: silent. */
-  log?: (line: string) => void;
+  /** Each request, and notices (SigV2 warnings, faults); undefined: silent. */
+  log?: Logger;
   /** SigV2 presigned URLs and forms: accepted (with a warning per request) or refused. */
   sigv2: SigV2Policy;
   /** The bucket's CORS rules, given at provisioning time; undefined: CORS is not enabled for it. */
@@ -41,7 +41,14 @@ interface RequestState {
   requestId: string;
   /** The refusal's hint (which header asked for the action), for the log line. */
   hint?: string;
+  /** The S3 error code answered, for the log line. */
+  errorCode?: string;
+  /** A readiness probe: answered, not logged. */
+  unlogged?: boolean;
 }
+
+/** The readiness endpoint's path; see `health` in createApp. */
+export const HEALTH_PATH = '/_smll/health';
 
 // A process-unique prefix plus a counter: unique ids without a random draw per request.
 const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -177,6 +184,7 @@ function runOperation(
 function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void {
   const { res, req } = ctx;
   const err = new S3Error('RequestTimeout');
+  ctx.state.errorCode = err.code;
   if (res.headersSent) {
     req.destroy(err);
     return;
@@ -206,28 +214,37 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     try {
       await next();
     } catch (err) {
+      let answer: S3Error;
       if (isS3Error(err)) {
-        ctx.state.hint = err.hint;
-        renderError(ctx, err);
+        answer = err;
       } else if (err instanceof StorageFault) {
-        config.log?.(`storage fault ${requestId}: ${err.message}`);
-        renderError(ctx, storageFaultError(err));
+        config.log?.notice('error', `storage fault: ${err.message}`, requestId);
+        answer = storageFaultError(err);
       } else {
-        config.log?.(`internal error ${requestId}: ${escapeLogValue((err as Error)?.stack ?? String(err))}`);
-        renderError(ctx, new S3Error('InternalError'));
+        config.log?.notice('error', `internal error: ${(err as Error)?.stack ?? String(err)}`, requestId);
+        answer = new S3Error('InternalError');
       }
+      ctx.state.hint = answer.hint;
+      ctx.state.errorCode = answer.code;
+      renderError(ctx, answer);
       // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
       // piped nowhere: the rest is read and dropped, so that a client still sending gets to
       // read this answer instead of stalling until it times out.
       if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
     addCorsHeaders(ctx);
-    if (config.log) {
-      const s3 = ctx.state.s3;
-      const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
-      const duration = (performance.now() - started).toFixed(1);
-      const hint = ctx.state.hint ? ` ${escapeLogValue(ctx.state.hint)}` : '';
-      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms${hint}`);
+    if (config.log && !ctx.state.unlogged) {
+      const { s3, hint, errorCode } = ctx.state;
+      config.log.request({
+        time: new Date(),
+        requestId,
+        operation: s3?.operation.name ?? ctx.method,
+        ...(s3?.bucket === undefined ? { path: ctx.path } : { bucket: s3.bucket, key: s3.key }),
+        status: ctx.status,
+        errorCode,
+        durationMs: performance.now() - started,
+        hint,
+      });
     }
   });
 
@@ -286,8 +303,9 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     }
     if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
     if (req.auth.kind === 'sigv2') {
-      config.log?.(
-        `warning: ${req.operation.name} ${escapeLogValue(`${req.bucket ?? ''}${req.key ? `/${req.key}` : ''}`)} is signed with SigV2, which AWS has deprecated ` +
+      config.log?.notice(
+        'warning',
+        `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
       );
     }
@@ -311,10 +329,25 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, { store: config.store, granted }));
   };
 
-  // The router splits by method only (preflight or S3 request); within the S3 pipeline the
-  // operation table, not URL patterns, says which operation a request is.
+  /**
+   * Readiness, for orchestrators and `wait-on` scripts: 200 without credentials, outside the S3
+   * pipeline and the request log (probes come every second). Path-style `/_smll/…` can name no
+   * bucket (bucket names start with a letter or digit); under a virtual-hosted bucket the same
+   * path is an object key, and goes to S3.
+   */
+  const health: Koa.Middleware<RequestState> = async (ctx, next) => {
+    if (bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) !== undefined) return next();
+    ctx.state.unlogged = true;
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    ctx.body = '{"status":"ok"}';
+  };
+
+  // The router splits by method only (preflight, readiness or S3 request); within the S3 pipeline
+  // the operation table, not URL patterns, says which operation a request is.
   const router = new Router<RequestState>();
   router.options(/.*/, preflight);
+  router.get(HEALTH_PATH, health);
   router.all(/.*/, pipeline);
   app.use(router.routes());
   return app;
