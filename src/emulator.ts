@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
 import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
@@ -12,6 +13,7 @@ import { prepareDataDir, removePartialWrites, Store } from './store/index.js';
 import { seedBucket } from './seed.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
+import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
@@ -45,8 +47,13 @@ export interface EmulatorOptions {
   durable?: boolean;
   /** Domain under which `BUCKET.<domain>` is virtual-host-style addressing (`localhost` always is). */
   vhostDomain?: string;
-  /** Receives one line per request; unset: silent. */
+  /**
+   * Receives one line per request (time, request id, operation, bucket/key, status, S3 error
+   * code, duration) and notices (warnings, faults); unset: silent.
+   */
   log?: (line: string) => void;
+  /** `text` (default): one readable line each; `json`: one JSON object per line. */
+  logFormat?: LogFormat;
   /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
   uploadExpiry?: number;
   /** Bucket name → directory: each file under it is uploaded at start (key = relative path, `/`-separated; content type from its name). */
@@ -67,22 +74,6 @@ export interface EmulatorOptions {
    * 1 KiB/s over each window of 3 × this. Default 20000 (S3's); 0 disables all three.
    */
   requestTimeout?: number;
-}
-
-/** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
-export interface BucketCredentials {
-  ACCESS_KEY: string;
-  SECRET_KEY: string;
-  ENDPOINT: string;
-  REGION: string;
-}
-
-/** The same, as a service sees them once linked: its environment variables. */
-export interface BucketEnv {
-  S3_ENDPOINT: string;
-  S3_REGION: string;
-  S3_ACCESS_KEY: string;
-  S3_SECRET_KEY: string;
 }
 
 export interface Emulator {
@@ -171,7 +162,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
   prepareDataDir(dataDir);
   const store = Store.open({ dataDir, durable: options.durable });
-  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
+  if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
+  }
+  const logger = options.log && createLogger(options.log, options.logFormat);
+  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
   const discard = () => {
     stopUploadExpiry();
@@ -203,7 +198,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
     grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
     corsRules: (bucket) => corsByBucket.get(bucket),
-    log: options.log,
+    log: logger,
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
   });
@@ -219,7 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls = options.tls;
       certificate = { pem: options.tls.cert, file: undefined };
     }
-    server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
+    server = createS3Server(app.callback(), { requestTimeout, tls, log: logger });
   } catch (err) {
     discard();
     throw err;
@@ -246,6 +241,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!record) throw new Error(`No bucket "${bucket}" in this emulator.`);
     return record;
   };
+  const credentialsOf = (bucket: string): BucketCredentials => {
+    const record = bucketRecord(bucket);
+    return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
+  };
   let stopped: Promise<void> | undefined;
 
   return {
@@ -258,14 +257,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     get buckets() {
       return store.listBuckets().map((b) => b.name);
     },
-    credentials(bucket) {
-      const record = bucketRecord(bucket);
-      return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
-    },
-    env(bucket) {
-      const record = bucketRecord(bucket);
-      return { S3_ENDPOINT: endpoint, S3_REGION: region, S3_ACCESS_KEY: record.accessKey, S3_SECRET_KEY: record.secretKey };
-    },
+    credentials: credentialsOf,
+    env: (bucket) => envOfCredentials(credentialsOf(bucket)),
     reset() {
       for (const bucket of store.listBuckets()) store.emptyBucket(bucket.name);
     },
