@@ -4,7 +4,6 @@
  * content-length-range and checksum checks, and answers as `success_action_*` asks.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
 import { decodeBody } from '../auth/payload.js';
 import { formFieldsAsHeaders } from '../auth/post-policy-form.js';
 import { uriEncodeText } from '../auth/uri-encoding.js';
@@ -78,11 +77,12 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   const redirect = redirectTarget(form.fields);
   const range = form.contentLengthRange;
 
-  // Only the x-amz-checksum-* fields speak about the payload; the rest are metadata.
+  // Of the form's fields only the x-amz-checksum-* ones speak about the file; the rest are metadata
+  // and policy, not headers of this payload (the row's contract says what those checksums describe).
   const checksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
   const source = range ? form.file.pipe(new MaxSizeGuard(range.max)) : form.file;
   if (range) form.file.on('error', (err) => source.destroy(err));
-  const body = decodeBody(source, req.auth, checksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
+  const body = decodeBody(source, req.auth, checksumHeaders, req.operation);
 
   const staged = await store.writeBlob(body.stream, { mayInline: true });
   try {

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type Koa from 'koa';
-import type { ChecksumAlgorithm } from '../auth/checksums.js';
-import type { Authentication } from '../auth/sigv4.js';
-import type { DecodedBody } from '../auth/payload.js';
+import type { Authentication } from '../auth/types.js';
+import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
 import type { BucketRecord, Store } from '../store/index.js';
 
@@ -47,10 +46,11 @@ export interface ExtraAction {
 }
 
 /**
- * One row of the operation table: how a request is recognised, the IAM action it needs,
- * and its handler (none: the emulator knows the operation but SMLL never grants it).
+ * One row of the operation table: how a request is recognised, the IAM action it needs, what its
+ * body is to the body stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired), and
+ * its handler (none: the emulator knows the operation but SMLL never grants it).
  */
-export interface OperationSpec {
+export interface OperationSpec extends BodyContract {
   name: string;
   action: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -70,13 +70,6 @@ export interface OperationSpec {
   authenticatesFromForm?: boolean;
   /** Whether the handler reads a request body (the decode stage runs only then). */
   readsBody?: boolean;
-  /** The checksum the decode stage computes when the request names none: the body becomes an object (PutObject). */
-  defaultChecksum?: ChecksumAlgorithm;
-  /**
-   * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
-   * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.
-   */
-  checksumHeadersDescribeObject?: boolean;
   handler?: OperationHandler;
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;
