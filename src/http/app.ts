@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
-import { decodeBody } from '../auth/payload.js';
+import { decodeBody, type DecodedBody } from '../auth/payload.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
-import type { Authenticated, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
+import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
-import type { S3Request } from '../operations/types.js';
+import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
@@ -112,6 +113,58 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
     ...(s3?.key !== undefined && (err.code === 'NoSuchKey' || err.code === 'InvalidRange') ? { Key: s3.key } : {}),
     ...(s3?.bucket !== undefined && err.code === 'NoSuchBucket' ? { BucketName: s3.bucket } : {}),
   });
+}
+
+/**
+ * Puts an operation's response on koa's context: the one place a response value becomes HTTP.
+ * The headers go first, so that koa's defaults for a body (Content-Type, Content-Length) fill in
+ * only what the response leaves unset. No body is sent as an empty one (koa would write the
+ * status text instead), but for HEAD, whose body koa never sends while it keeps the given
+ * Content-Length. A stream body is sent with the response's Content-Length, else chunked.
+ */
+function renderResponse(ctx: Koa.ParameterizedContext<RequestState>, response: S3Response): void {
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
+  if (ctx.method === 'HEAD') return;
+  const { body } = response;
+  if (body === undefined) {
+    ctx.body = '';
+    return;
+  }
+  // Node re-reads a Content-Disposition value as UTF-8 when the whole body is handed to
+  // `res.end()` (nodejs/node#46528), which changes any byte ≥ 0x80 the header carries; a
+  // streamed body leaves the header's bytes as they were set.
+  const rewrittenByNode = !(body instanceof Readable) && /[\x80-\xff]/.test(ctx.response.get('Content-Disposition'));
+  ctx.body = rewrittenByNode ? Readable.from([body]) : body;
+}
+
+/**
+ * The operation stage: the row's handler, called with the request typed for the row (a key
+ * for an object, the decoded body for a row that reads one, the form for PostObject).
+ * `decode` is the decode stage, run only for a row that reads a body.
+ */
+function runOperation(
+  s3: S3Request & { auth: Authentication },
+  base: BucketRequest,
+  decode: () => DecodedBody,
+  context: { store: Store; granted: ReadonlySet<string> },
+): Promise<S3Response> | S3Response {
+  const spec = s3.operation;
+  const run = <Request extends BucketRequest>(handler: OperationHandler<Request> | undefined, req: Request) => {
+    // authorize() refuses a row without a handler with NotImplemented before this stage.
+    if (!handler) throw new Error(`${spec.name} has no handler`);
+    return handler({ req, ...context });
+  };
+  if (spec.target === 'service') return run(spec.handler, base);
+  if (spec.authenticatesFromForm) {
+    if (!s3.form) throw new Error(`${spec.name} reached its handler without the form the authenticate stage reads`);
+    return run(spec.handler, { ...base, form: s3.form, auth: s3.auth });
+  }
+  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth: s3.auth }) : run(spec.handler, base);
+  // The resolve stage makes an object row of a path with a key only.
+  if (s3.key === undefined) throw new Error(`${spec.name} resolved without a key`);
+  const key = s3.key;
+  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth: s3.auth }) : run(spec.handler, { ...base, key });
 }
 
 /**
@@ -244,14 +297,19 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     const { principal } = authenticated;
     const granted = config.grantedActions(principal.bucket);
     authorize(req, principal.bucket, granted);
-    const bucketRecord = authenticated.credential.record;
-    req.bucketRecord = bucketRecord;
 
+    const auth = req.auth;
     // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
-    if (req.operation.readsBody) req.body = decodeBody(ctx.req, req.auth, req.headers, req.operation);
-
-    // authorize() guarantees a handler.
-    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
+    const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
+    const authorized: BucketRequest = {
+      bucket: principal.bucket,
+      region: authenticated.credential.record.region,
+      query: req.query,
+      headers: req.headers,
+      virtualHosted: req.virtualHosted === true,
+      endpoint: `${ctx.protocol}://${ctx.host}`,
+    };
+    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, { store: config.store, granted }));
   };
 
   // The router splits by method only (preflight or S3 request); within the S3 pipeline the
