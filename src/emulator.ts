@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
-import type { SigV2Policy } from './auth/sigv2.js';
+import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';

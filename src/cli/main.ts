@@ -10,7 +10,7 @@ import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
 import { parseDuration, parseTimeout } from './duration-flag.js';
 import { bucketOptionsFromFlags, parseAllowFlag, type AllowFlags } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
-import type { SigV2Policy } from '../auth/sigv2.js';
+import type { SigV2Policy } from '../auth/types.js';
 import type { CorsRule } from '../http/cors.js';
 import { LOG_FORMATS, type LogFormat } from '../http/request-log.js';
 import { trustVariables } from '../tls.js';
