@@ -14,6 +14,7 @@ import { seedBucket, type SeedSummary } from './seed.js';
 import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
+import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
@@ -47,8 +48,13 @@ export interface EmulatorOptions {
   durable?: boolean;
   /** Domain under which `BUCKET.<domain>` is virtual-host-style addressing (`localhost` always is). */
   vhostDomain?: string;
-  /** Receives one line per request; unset: silent. */
+  /**
+   * Receives one line per request (time, request id, operation, bucket/key, status, S3 error
+   * code, duration) and notices (warnings, faults); unset: silent.
+   */
   log?: (line: string) => void;
+  /** `text` (default): one readable line each; `json`: one JSON object per line. */
+  logFormat?: LogFormat;
   /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
   uploadExpiry?: number;
   /** Bucket name → directory: each file under it is uploaded at start (key = relative path, `/`-separated; content type from its name). */
@@ -172,9 +178,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
   }
+  if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
+  }
   const started = new Date();
   if (!temporary) writePidFile(dataDir, started);
-  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
+  const logger = options.log && createLogger(options.log, options.logFormat);
+  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
   const discard = () => {
     stopUploadExpiry();
@@ -208,7 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
     grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
     corsRules: (bucket) => corsByBucket.get(bucket),
-    log: options.log,
+    log: logger,
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
   });
@@ -224,7 +236,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls = options.tls;
       certificate = { pem: options.tls.cert, file: undefined };
     }
-    server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
+    server = createS3Server(app.callback(), { requestTimeout, tls, log: logger });
   } catch (err) {
     discard();
     throw err;

@@ -6,3 +6,4 @@ export type { OperationSpec } from './operations/types.js';
 export { parseCorsRules } from './http/cors.js';
 export type { CorsRule } from './http/cors.js';
 export type { SigV2Policy } from './auth/sigv2.js';
+export type { LogFormat } from './http/request-log.js';

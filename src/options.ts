@@ -4,6 +4,7 @@ import { bucketNameProblem } from './buckets.js';
 import { durationMs } from './duration.js';
 import type { BucketDefinition, EmulatorOptions } from './emulator.js';
 import { parseCorsRules } from './http/cors.js';
+import { LOG_FORMATS, type LogFormat } from './http/request-log.js';
 import { closest } from './suggest.js';
 
 /**
@@ -118,6 +119,10 @@ const tls: Check = (value, where) => {
   for (const key of ['cert', 'key']) if (!(key in value)) throw new ConfigError(`${where}: "${key}" is missing: give both cert and key`);
   return value;
 };
+const logFormat: Check = (value, where) => {
+  if (!LOG_FORMATS.includes(value as LogFormat)) throw new ConfigError(`${where}: expected one of ${LOG_FORMATS.join(', ')}, got ${describe(value)}`);
+  return value;
+};
 const logFunction: Check = (value, where) => {
   if (typeof value !== 'function') throw new ConfigError(`${where}: expected a function (line) => void, got ${describe(value)}`);
   return value;
@@ -165,6 +170,7 @@ export const OPTIONS: { readonly [K in keyof SmllStorageConfig | 'log']-?: Optio
   tls: { check: tls, scope: 'shared', flag: '--tls' },
   uploadExpiry: { check: age, scope: 'shared', flag: '--upload-expiry' },
   requestTimeout: { check: timeout, scope: 'shared', flag: '--request-timeout' },
+  logFormat: { check: logFormat, scope: 'shared', flag: '--log-format' },
   temp: { check: boolean, scope: 'serve', flag: '--temp' },
   quiet: { check: boolean, scope: 'serve', flag: '--quiet' },
   dotenv: { check: string, scope: 'serve', flag: '--dotenv' },

@@ -8,6 +8,7 @@ import { writeCredentialsFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, startupProblem } from './emulator-flags.js';
 import type { Emulator } from '../emulator.js';
 import { trustVariables } from '../tls.js';
+import type { LogFormat } from '../http/request-log.js';
 
 export interface ExecFlags extends BucketFlags {
   config?: string;
@@ -18,6 +19,7 @@ export interface ExecFlags extends BucketFlags {
   dataDir?: string;
   tls?: boolean;
   log?: boolean;
+  logFormat?: LogFormat;
   requestTimeout?: number;
 }
 
@@ -34,7 +36,7 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const options = mergeWithConfig(
     config,
     {
-      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout, tls: flags.tls }),
+      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat, tls: flags.tls }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     false,

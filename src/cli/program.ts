@@ -7,6 +7,12 @@ import { parseCorsFlag } from './cors-flag.js';
 import { CREDENTIAL_FORMATS } from './credential-formats.js';
 import { parseDuration, parseTimeout } from './duration-flag.js';
 import { parseSeedFlag } from './emulator-flags.js';
+import { LOG_FORMATS } from '../http/request-log.js';
+
+/** `--log-format`: the request log as text lines (default) or one JSON object per line. */
+function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'request log lines as text or one JSON object per line').choices(LOG_FORMATS);
+}
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -70,6 +76,7 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'serve https with this PEM certificate or chain (with --key)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('-q, --quiet', 'do not log requests')
+    .addOption(logFormatOption())
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
     // Not `--env-file`: Node 20 takes that flag for itself wherever it appears on its command line.
@@ -111,6 +118,7 @@ export function buildProgram(): Command {
     .option('--tls', 'serve https from a local CA; the command gets AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE')
     .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('--log', 'log requests to stderr')
+    .addOption(logFormatOption())
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
 
   program

@@ -10,6 +10,7 @@ import { dotenv, quoted } from './credential-formats.js';
 import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, startupProblem } from './emulator-flags.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
+import type { LogFormat } from '../http/request-log.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,6 +32,7 @@ export interface ServeFlags extends BucketFlags {
   dotenv?: string;
   uploadExpiry?: number;
   requestTimeout?: number;
+  logFormat?: LogFormat;
 }
 
 /** `--tls` alone: the data dir's certificate from a local CA; `--cert/--key` (both, implying --tls): the operator's own. Undefined: neither typed. */
@@ -116,7 +118,7 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
     config,
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
-      ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout, uploadExpiry: flags.uploadExpiry, temp: flags.temp, quiet: flags.quiet, dotenv: flags.dotenv }),
+      ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat, uploadExpiry: flags.uploadExpiry, temp: flags.temp, quiet: flags.quiet, dotenv: flags.dotenv }),
       ...(tlsFlags ? { tls: tlsFlags.option } : {}),
       ...bucketOptionsFromFlags(command, flags, config),
     },

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
-import type { ExtraAction, OperationSpec } from './types.js';
+import type { ExtraAction, OperationSpec, Target } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -43,14 +43,16 @@ function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
   return WRITE_HEADER_ACTIONS.map(([action, asks]) => ({ action, headers: names.filter(asks) })).filter((extra) => extra.headers.length > 0);
 }
 
-type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
-const bucketSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
-  name, action, method, target: 'bucket', subresource,
+// The helpers keep each row's target a literal, so that the table's type (OperationSpec) checks
+// every handler against the request its row makes.
+type Method = OperationSpec['method'];
+const bucketSub = (method: Method, subresource: string, name: string, action: string) => ({
+  name, action, method, target: 'bucket' as const, subresource,
 });
-const objectSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
-  name, action, method, target: 'object', subresource,
+const objectSub = (method: Method, subresource: string, name: string, action: string) => ({
+  name, action, method, target: 'object' as const, subresource,
 });
-const row = (method: OperationSpec['method'], target: OperationSpec['target'], spec: Row & { subresource?: string }): OperationSpec => ({
+const row = <T extends Target, Spec extends { name: string; action: string }>(method: Method, target: T, spec: Spec) => ({
   method, target, ...spec,
 });
 
