@@ -64,6 +64,7 @@ describe('the config file takes every option of the API and of serve', () => {
 
 describe('tls: true in a setup', () => {
   it('sets NODE_EXTRA_CA_CERTS (worker processes trust the CA) and s3ClientConfig() trusts it in this process too', async () => {
+    const before = process.env.NODE_EXTRA_CA_CERTS;
     const harness = await startHarness(root(), { tls: true, config: false });
     try {
       expect(harness.context.endpoint).toMatch(/^https:/);
@@ -77,6 +78,6 @@ describe('tls: true in a setup', () => {
     } finally {
       await harness.stop();
     }
-    expect(process.env.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(process.env.NODE_EXTRA_CA_CERTS).toBe(before);
   });
 });
