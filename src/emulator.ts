@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
-import type { SigV2Policy } from './auth/sigv2.js';
+import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { prepareDataDir, removePartialWrites, Store } from './store/index.js';
-import { seedBucket } from './seed.js';
+import { seedBucket, type SeedSummary } from './seed.js';
+import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
 import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
@@ -90,6 +91,13 @@ export interface Emulator {
   certificate?: { pem: string; file?: string; replaced?: string };
   /** Names of the buckets served. */
   buckets: string[];
+  /**
+   * Buckets whose stored keys this start replaced with the different ones their definitions give
+   * (a persistent data dir): clients holding the old keys now get InvalidAccessKeyId.
+   */
+  replacedKeys: string[];
+  /** What `seed` put in each bucket, in the order given. */
+  seeded: Array<SeedSummary & { bucket: string; dir: string }>;
   credentials(bucket: string): BucketCredentials;
   env(bucket: string): BucketEnv;
   /** Empties every bucket (keeps buckets and credentials): test isolation. */
@@ -127,9 +135,10 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
 /**
  * Creates or updates the buckets named at start; keys missing from a definition are kept or
  * generated. A bucket that is already as defined is not written: a restart on a full disk must
- * come up (and a write there would fail).
+ * come up (and a write there would fail). Returns the buckets whose stored keys were replaced.
  */
-function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): void {
+function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): string[] {
+  const replaced: string[] = [];
   for (const definition of definitions) {
     const existing = store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
@@ -139,8 +148,10 @@ function provisionBuckets(store: Store, definitions: BucketDefinition[], region:
     }
     const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
     if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
+    if (existing && (existing.accessKey !== accessKey || existing.secretKey !== secretKey)) replaced.push(definition.name);
     store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
+  return replaced;
 }
 
 /** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
@@ -161,10 +172,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
   prepareDataDir(dataDir);
-  const store = Store.open({ dataDir, durable: options.durable });
+  let store: Store;
+  try {
+    store = Store.open({ dataDir, durable: options.durable });
+  } catch (err) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
+  }
   if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
+  const started = new Date();
+  if (!temporary) writePidFile(dataDir, started);
   const logger = options.log && createLogger(options.log, options.logFormat);
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
@@ -173,10 +194,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store.close();
     removePartialWrites(dataDir);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    else removePidFile(dataDir, started);
   };
+  let replacedKeys: string[];
+  const seeded: Emulator['seeded'] = [];
   try {
-    provisionBuckets(store, definitions, region);
-    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+    replacedKeys = provisionBuckets(store, definitions, region);
+    for (const [bucket, dir] of Object.entries(options.seed ?? {})) seeded.push({ bucket, dir, ...(await seedBucket(store, bucket, dir)) });
   } catch (err) {
     discard();
     throw err;
@@ -254,6 +278,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     host,
     dataDir,
     certificate,
+    replacedKeys,
+    seeded,
     get buckets() {
       return store.listBuckets().map((b) => b.name);
     },

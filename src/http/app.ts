@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { authenticate, type Authentication } from '../auth/sigv4.js';
+import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody, type DecodedBody } from '../auth/payload.js';
-import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
-import type { SigV2Policy } from '../auth/sigv2.js';
+import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
 import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
@@ -34,6 +33,11 @@ export interface AppConfig {
   corsRules(bucket: string): readonly CorsRule[] | undefined;
   /** Milliseconds a request body may go without a byte (see request-timeout.ts); 0: no limit. */
   requestTimeout: number;
+}
+
+/** A credential as the app looks it up: the bucket's name and secret, and its whole record for the operations. */
+interface BucketCredentialRecord extends BucketCredential {
+  record: BucketRecord;
 }
 
 interface RequestState {
@@ -98,11 +102,6 @@ export function rawErrorResponse(err: S3Error): string {
     '',
     body,
   ].join('\r\n');
-}
-
-/** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
-function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
 }
 
 function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error): void {
@@ -278,49 +277,52 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.body = '';
   };
 
+  /** A bucket's credential, from the store; `await` takes the store's answer whether it is a promise or not. */
+  const lookupCredential: CredentialLookup<BucketCredentialRecord> = async (accessKeyId) => {
+    const record = await config.store.findBucketByAccessKey(accessKeyId);
+    return record && { bucket: record.name, secretKey: record.secretKey, record };
+  };
+
   const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
     const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
     ctx.state.s3 = req;
 
-    let credentialBucket: BucketRecord | undefined;
-    const lookupSecret = (accessKeyId: string) => {
-      credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
-      return credentialBucket?.secretKey;
-    };
+    let authenticated: Authenticated<BucketCredentialRecord> | undefined;
     if (req.operation.authenticatesFromForm) {
       // PostObject carries its credential, signature and policy as form fields ahead of the file:
       // this stage reads the form up to the file part and leaves the file unread for the operation.
       const form = await readPostForm(ctx.req, req.headers);
-      const verified = authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
+      const verified = await authenticatePostPolicy(form.fields, lookupCredential, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
       req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
-      req.auth = verified?.auth;
+      authenticated = verified?.authenticated;
     } else {
-      req.auth = authenticate(
+      authenticated = await authenticate(
         { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
-        lookupSecret,
+        lookupCredential,
         { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
       );
     }
-    if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
+    if (!authenticated) throw new S3Error('AccessDenied');
+    req.auth = authenticated.authentication;
     if (req.auth.kind === 'sigv2') {
       config.log?.notice(
         'warning',
         `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
+        ctx.state.requestId,
       );
     }
 
-    const granted = config.grantedActions(credentialBucket.name);
-    authorize(req, credentialBucket.name, granted);
+    const { principal } = authenticated;
+    const granted = config.grantedActions(principal.bucket);
+    authorize(req, principal.bucket, granted);
 
     const auth = req.auth;
-    const decode = () => {
-      const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
-      return decodeBody(ctx.req, auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
-    };
+    // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
+    const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
     const authorized: BucketRequest = {
-      bucket: credentialBucket.name,
-      region: credentialBucket.region,
+      bucket: principal.bucket,
+      region: authenticated.credential.record.region,
       query: req.query,
       headers: req.headers,
       virtualHosted: req.virtualHosted === true,

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ChecksumAlgorithm } from '../auth/checksums.js';
-import type { Authentication } from '../auth/sigv4.js';
-import type { DecodedBody } from '../auth/payload.js';
+import type { Authentication } from '../auth/types.js';
+import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
 import type { Store } from '../store/index.js';
 
@@ -92,8 +91,11 @@ export interface ExtraAction {
   headers: string[];
 }
 
-/** What every row of the operation table has, whatever its target. */
-interface OperationRow {
+/**
+ * What every row of the operation table has, whatever its target; what its body is to the body
+ * stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired) among it.
+ */
+interface OperationRow extends BodyContract {
   name: string;
   action: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -105,13 +107,6 @@ interface OperationRow {
   header?: string;
   /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
   extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
-  /** The checksum the decode stage computes when the request names none: the body becomes an object (PutObject). */
-  defaultChecksum?: ChecksumAlgorithm;
-  /**
-   * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
-   * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.
-   */
-  checksumHeadersDescribeObject?: boolean;
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;
 }
