@@ -23,7 +23,7 @@ export interface AppConfig {
   region: string;
   /** Host names under which `BUCKET.<name>` is virtual-host-style addressing. */
   vhostDomains: readonly string[];
-  /** IAM actions granted to each bucket's credential. */
+  /** IAM actions granted to each bucket's credential (a name that is no IamAction grants nothing). */
   grantedActions(bucket: string): ReadonlySet<string>;
   /** One line per request; undefined: silent. */
   log?: (line: string) => void;
@@ -239,8 +239,27 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       );
     }
 
-    const granted = config.grantedActions(credentialBucket.name);
-    authorize(req, credentialBucket.name, granted);
+    const { operation } = req;
+    authorize(
+      {
+        bucket: req.bucket,
+        key: req.key,
+        operation,
+        headers: req.headers,
+        query: req.query,
+        presigned: req.auth.kind === 'presigned' || req.auth.kind === 'sigv2',
+        form: req.form,
+      },
+      credentialBucket.name,
+      config.grantedActions(credentialBucket.name),
+    );
+    const { handler } = operation;
+    if (!handler) {
+      throw new S3Error(
+        'NotImplemented',
+        `${operation.name} is not implemented by smll-storage${operation.unimplementedReason ? `: ${operation.unimplementedReason}` : ''}.`,
+      );
+    }
     const bucketRecord = credentialBucket;
     req.bucketRecord = bucketRecord;
 
@@ -249,8 +268,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       req.body = decodeBody(ctx.req, req.auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
     }
 
-    // authorize() guarantees a handler.
-    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
+    await handler({ req: { ...req, bucketRecord }, store: config.store, ctx });
   };
 
   // The router splits by method only (preflight or S3 request); within the S3 pipeline the

@@ -4,6 +4,7 @@ import type { ChecksumAlgorithm } from '../auth/checksums.js';
 import type { Authentication } from '../auth/sigv4.js';
 import type { DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
+import type { OperationAccess } from '../auth/policy.js';
 import type { BucketRecord, Store } from '../store/index.js';
 
 export type Target = 'service' | 'bucket' | 'object';
@@ -34,25 +35,17 @@ export interface OperationContext {
   req: S3Request & { bucketRecord: BucketRecord };
   store: Store;
   ctx: Koa.Context;
-  /** The IAM actions the credential holds, for checks an operation makes itself (e.g. CopyObject's source). */
-  granted: ReadonlySet<string>;
 }
 
 export type OperationHandler = (op: OperationContext) => Promise<void> | void;
 
-/** An IAM action a request needs beyond its operation's, and the headers that ask for it (in request order). */
-export interface ExtraAction {
-  action: string;
-  headers: string[];
-}
-
 /**
- * One row of the operation table: how a request is recognised, the IAM action it needs,
- * and its handler (none: the emulator knows the operation but SMLL never grants it).
+ * One row of the operation table: how a request is recognised, the IAM actions it needs (what
+ * the authorizer reads, OperationAccess), and its handler (none: the emulator knows the
+ * operation but SMLL never grants it).
  */
-export interface OperationSpec {
+export interface OperationSpec extends OperationAccess {
   name: string;
-  action: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   target: Target;
   /** Query parameter whose presence identifies the operation (e.g. `uploads`, `acl`). */
@@ -61,8 +54,6 @@ export interface OperationSpec {
   queryValue?: [string, string];
   /** Request header whose presence identifies it (e.g. x-amz-copy-source). */
   header?: string;
-  /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
-  extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
   /**
    * The credential and signature are fields of a multipart/form-data body (PostObject), not
    * headers: the authenticate stage reads the form up to the file part.

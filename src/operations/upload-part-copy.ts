@@ -11,10 +11,10 @@ import type { OperationHandler } from './types.js';
  * A part copied from an object of the bucket (all of it or `x-amz-copy-source-range`). The bytes
  * are copied into the part's own blob: a part is exactly one blob.
  */
-export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, granted }) => {
+export const UploadPartCopy: OperationHandler = async ({ req, store, ctx }) => {
   const partNumber = partNumberOf(req);
   const upload = uploadOf(req, store, { open: true });
-  const source = copySourceOf({ req, granted });
+  const source = copySourceOf(req.headers);
   const record = store.getObject(source.bucket, source.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);
