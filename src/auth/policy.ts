@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseCopySource } from '../s3/copy-source.js';
+import { headerValue } from '../s3/headers.js';
 import type { IamAction } from '../s3/iam-actions.js';
 import { S3Error } from '../s3/s3-error.js';
 import { formFieldOfHeader, formFieldsAsHeaders } from './post-policy-form.js';
@@ -130,8 +131,7 @@ export function causeSentence(request: Pick<AuthorizationRequest, 'headers' | 'f
  * when it is malformed (see parseCopySource).
  */
 function authorizeSource(request: AuthorizationRequest, access: SourceAccess, credentialBucket: string, granted: ReadonlySet<string>): void {
-  const value = request.headers[access.header];
-  const source = parseCopySource((Array.isArray(value) ? value[0] : value) ?? '');
+  const source = parseCopySource(headerValue(request.headers, access.header) ?? '');
   const versioned = source.versionId !== undefined;
   const action = versioned ? access.versionAction : access.action;
   if (source.bucket !== credentialBucket) {

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { authenticate } from '../auth/sigv4.js';
+import { authenticate, type Authentication } from '../auth/sigv4.js';
 import { authorize } from '../auth/policy.js';
-import { decodeBody } from '../auth/payload.js';
+import { decodeBody, type DecodedBody } from '../auth/payload.js';
 import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { SigV2Policy } from '../auth/sigv2.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
-import type { S3Request } from '../operations/types.js';
+import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
@@ -113,6 +114,58 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
     ...(s3?.key !== undefined && (err.code === 'NoSuchKey' || err.code === 'InvalidRange') ? { Key: s3.key } : {}),
     ...(s3?.bucket !== undefined && err.code === 'NoSuchBucket' ? { BucketName: s3.bucket } : {}),
   });
+}
+
+/**
+ * Puts an operation's response on koa's context: the one place a response value becomes HTTP.
+ * The headers go first, so that koa's defaults for a body (Content-Type, Content-Length) fill in
+ * only what the response leaves unset. No body is sent as an empty one (koa would write the
+ * status text instead), but for HEAD, whose body koa never sends while it keeps the given
+ * Content-Length. A stream body is sent with the response's Content-Length, else chunked.
+ */
+function renderResponse(ctx: Koa.ParameterizedContext<RequestState>, response: S3Response): void {
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
+  if (ctx.method === 'HEAD') return;
+  const { body } = response;
+  if (body === undefined) {
+    ctx.body = '';
+    return;
+  }
+  // Node re-reads a Content-Disposition value as UTF-8 when the whole body is handed to
+  // `res.end()` (nodejs/node#46528), which changes any byte ≥ 0x80 the header carries; a
+  // streamed body leaves the header's bytes as they were set.
+  const rewrittenByNode = !(body instanceof Readable) && /[\x80-\xff]/.test(ctx.response.get('Content-Disposition'));
+  ctx.body = rewrittenByNode ? Readable.from([body]) : body;
+}
+
+/**
+ * The operation stage: the row's handler, called with the request typed for the row (a key
+ * for an object, the decoded body for a row that reads one, the form for PostObject).
+ * `decode` is the decode stage, run only for a row that reads a body.
+ */
+function runOperation(
+  s3: S3Request & { auth: Authentication },
+  base: BucketRequest,
+  decode: () => DecodedBody,
+  store: Store,
+): Promise<S3Response> | S3Response {
+  const spec = s3.operation;
+  const run = <Request extends BucketRequest>(handler: OperationHandler<Request> | undefined, req: Request) => {
+    // The pipeline refuses a row without a handler with NotImplemented before this stage.
+    if (!handler) throw new Error(`${spec.name} has no handler`);
+    return handler({ req, store });
+  };
+  if (spec.target === 'service') return run(spec.handler, base);
+  if (spec.authenticatesFromForm) {
+    if (!s3.form) throw new Error(`${spec.name} reached its handler without the form the authenticate stage reads`);
+    return run(spec.handler, { ...base, form: s3.form, auth: s3.auth });
+  }
+  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth: s3.auth }) : run(spec.handler, base);
+  // The resolve stage makes an object row of a path with a key only.
+  if (s3.key === undefined) throw new Error(`${spec.name} resolved without a key`);
+  const key = s3.key;
+  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth: s3.auth }) : run(spec.handler, { ...base, key });
 }
 
 /**
@@ -253,22 +306,27 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       credentialBucket.name,
       config.grantedActions(credentialBucket.name),
     );
-    const { handler } = operation;
-    if (!handler) {
+    if (!operation.handler) {
       throw new S3Error(
         'NotImplemented',
         `${operation.name} is not implemented by smll-storage${operation.unimplementedReason ? `: ${operation.unimplementedReason}` : ''}.`,
       );
     }
-    const bucketRecord = credentialBucket;
-    req.bucketRecord = bucketRecord;
 
-    if (req.operation.readsBody) {
+    const auth = req.auth;
+    const decode = () => {
       const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
-      req.body = decodeBody(ctx.req, req.auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
-    }
-
-    await handler({ req: { ...req, bucketRecord }, store: config.store, ctx });
+      return decodeBody(ctx.req, auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
+    };
+    const authorized: BucketRequest = {
+      bucket: credentialBucket.name,
+      region: credentialBucket.region,
+      query: req.query,
+      headers: req.headers,
+      virtualHosted: req.virtualHosted === true,
+      endpoint: `${ctx.protocol}://${ctx.host}`,
+    };
+    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, config.store));
   };
 
   // The router splits by method only (preflight or S3 request); within the S3 pipeline the

@@ -5,15 +5,11 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseCopySource } from '../s3/copy-source.js';
+import { headerValue } from '../s3/headers.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ByteRange, ObjectRecord } from '../store/index.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * The object `x-amz-copy-source` names. The authorize stage has parsed it and checked that the
@@ -21,7 +17,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
  * s3:GetObjectVersion) is not read: the store keeps one version of each key.
  */
 export function copySourceOf(headers: IncomingHttpHeaders): { bucket: string; key: string } {
-  const { bucket, key } = parseCopySource(header(headers, 'x-amz-copy-source') ?? '');
+  const { bucket, key } = parseCopySource(headerValue(headers, 'x-amz-copy-source') ?? '');
   return { bucket, key };
 }
 
@@ -50,7 +46,7 @@ export function evaluateCopySourceConditions(conditions: ReadConditions, source:
 
 /** UploadPartCopy's `x-amz-copy-source-range: bytes=first-last` (both required, inclusive), within the source. */
 export function copySourceRangeOf(headers: IncomingHttpHeaders, sourceSize: number): ByteRange | undefined {
-  const value = header(headers, 'x-amz-copy-source-range');
+  const value = headerValue(headers, 'x-amz-copy-source-range');
   if (value === undefined) return undefined;
   const match = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   const fields = { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value };

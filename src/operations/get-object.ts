@@ -1,20 +1,12 @@
-import { Readable } from 'node:stream';
 import { prepareObjectRead } from './object-response.js';
-import type { OperationHandler } from './types.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
 /**
- * Node re-reads a Content-Disposition value as UTF-8 when the whole body is handed to
- * `res.end()` (nodejs/node#46528), which changes any byte ≥ 0x80 the header carries; a streamed
- * body leaves the header's bytes as they were set.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+ * An object small enough to be kept inline is answered from memory; any other streams from its blobs.
  */
-const rewrittenByNode = (contentDisposition: string) => /[\x80-\xff]/.test(contentDisposition);
-
-export const GetObject: OperationHandler = (op) => {
-  const { record, range } = prepareObjectRead(op);
-  const length = range ? range.end - range.start + 1 : record.size;
-  const inline = op.store.inlineBytes(record, range);
-  if (inline === undefined) op.ctx.body = op.store.openObjectStream(record, range);
-  else op.ctx.body = rewrittenByNode(op.ctx.response.get('Content-Disposition')) ? Readable.from([inline]) : inline;
-  // After the body: koa drops Content-Length when a stream body replaces another.
-  op.ctx.set('Content-Length', String(length));
+export const GetObject: OperationHandler<ObjectRequest> = ({ req, store }) => {
+  const { record, range, status, headers } = prepareObjectRead(req, store);
+  const inline = store.inlineBytes(record, range);
+  return { status, headers, body: inline ?? store.openObjectStream(record, range) };
 };

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
 import type { ExtraAction, SourceAccess } from '../auth/policy.js';
 import type { IamAction } from '../s3/iam-actions.js';
-import type { OperationSpec } from './types.js';
+import type { OperationSpec, Target } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -51,14 +51,16 @@ function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
  */
 const COPY_SOURCE: SourceAccess = { header: 'x-amz-copy-source', action: 's3:GetObject', versionAction: 's3:GetObjectVersion' };
 
-type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
-const bucketSub = (method: OperationSpec['method'], subresource: string, name: string, action: IamAction): OperationSpec => ({
-  name, action, method, target: 'bucket', subresource,
+// The helpers keep each row's target a literal, so that the table's type (OperationSpec) checks
+// every handler against the request its row makes.
+type Method = OperationSpec['method'];
+const bucketSub = (method: Method, subresource: string, name: string, action: IamAction) => ({
+  name, action, method, target: 'bucket' as const, subresource,
 });
-const objectSub = (method: OperationSpec['method'], subresource: string, name: string, action: IamAction): OperationSpec => ({
-  name, action, method, target: 'object', subresource,
+const objectSub = (method: Method, subresource: string, name: string, action: IamAction) => ({
+  name, action, method, target: 'object' as const, subresource,
 });
-const row = (method: OperationSpec['method'], target: OperationSpec['target'], spec: Row & { subresource?: string }): OperationSpec => ({
+const row = <T extends Target, Spec extends { name: string; action: IamAction }>(method: Method, target: T, spec: Spec) => ({
   method, target, ...spec,
 });
 
