@@ -1,22 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { authenticate, type Authentication } from '../auth/sigv4.js';
+import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody, type DecodedBody } from '../auth/payload.js';
-import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
-import type { SigV2Policy } from '../auth/sigv2.js';
+import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
 import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
-import { resolveAddress, resolveRequest } from './resolve.js';
+import { bucketFromHost, resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
-import { escapeLogValue } from './log-escape.js';
+import type { Logger } from './request-log.js';
 import { watchRequestBody } from './request-timeout.js';
 
 export interface AppConfig {
@@ -26,8 +25,8 @@ export interface AppConfig {
   vhostDomains: readonly string[];
   /** IAM actions granted to each bucket's credential (a name that is no IamAction grants nothing). */
   grantedActions(bucket: string): ReadonlySet<string>;
-  /** One line per request; undefined: silent. */
-  log?: (line: string) => void;
+  /** Each request, and notices (SigV2 warnings, faults); undefined: silent. */
+  log?: Logger;
   /** SigV2 presigned URLs and forms: accepted (with a warning per request) or refused. */
   sigv2: SigV2Policy;
   /** The bucket's CORS rules, given at provisioning time; undefined: CORS is not enabled for it. */
@@ -36,12 +35,24 @@ export interface AppConfig {
   requestTimeout: number;
 }
 
+/** A credential as the app looks it up: the bucket's name and secret, and its whole record for the operations. */
+interface BucketCredentialRecord extends BucketCredential {
+  record: BucketRecord;
+}
+
 interface RequestState {
   s3?: S3Request;
   requestId: string;
   /** The refusal's hint (which header asked for the action), for the log line. */
   hint?: string;
+  /** The S3 error code answered, for the log line. */
+  errorCode?: string;
+  /** A readiness probe: answered, not logged. */
+  unlogged?: boolean;
 }
+
+/** The readiness endpoint's path; see `health` in createApp. */
+export const HEALTH_PATH = '/_smll/health';
 
 // A process-unique prefix plus a counter: unique ids without a random draw per request.
 const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -91,11 +102,6 @@ export function rawErrorResponse(err: S3Error): string {
     '',
     body,
   ].join('\r\n');
-}
-
-/** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
-function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
 }
 
 function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error): void {
@@ -177,6 +183,7 @@ function runOperation(
 function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void {
   const { res, req } = ctx;
   const err = new S3Error('RequestTimeout');
+  ctx.state.errorCode = err.code;
   if (res.headersSent) {
     req.destroy(err);
     return;
@@ -206,28 +213,37 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     try {
       await next();
     } catch (err) {
+      let answer: S3Error;
       if (isS3Error(err)) {
-        ctx.state.hint = err.hint;
-        renderError(ctx, err);
+        answer = err;
       } else if (err instanceof StorageFault) {
-        config.log?.(`storage fault ${requestId}: ${err.message}`);
-        renderError(ctx, storageFaultError(err));
+        config.log?.notice('error', `storage fault: ${err.message}`, requestId);
+        answer = storageFaultError(err);
       } else {
-        config.log?.(`internal error ${requestId}: ${escapeLogValue((err as Error)?.stack ?? String(err))}`);
-        renderError(ctx, new S3Error('InternalError'));
+        config.log?.notice('error', `internal error: ${(err as Error)?.stack ?? String(err)}`, requestId);
+        answer = new S3Error('InternalError');
       }
+      ctx.state.hint = answer.hint;
+      ctx.state.errorCode = answer.code;
+      renderError(ctx, answer);
       // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
       // piped nowhere: the rest is read and dropped, so that a client still sending gets to
       // read this answer instead of stalling until it times out.
       if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
     addCorsHeaders(ctx);
-    if (config.log) {
-      const s3 = ctx.state.s3;
-      const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
-      const duration = (performance.now() - started).toFixed(1);
-      const hint = ctx.state.hint ? ` ${escapeLogValue(ctx.state.hint)}` : '';
-      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms${hint}`);
+    if (config.log && !ctx.state.unlogged) {
+      const { s3, hint, errorCode } = ctx.state;
+      config.log.request({
+        time: new Date(),
+        requestId,
+        operation: s3?.operation.name ?? ctx.method,
+        ...(s3?.bucket === undefined ? { path: ctx.path } : { bucket: s3.bucket, key: s3.key }),
+        status: ctx.status,
+        errorCode,
+        durationMs: performance.now() - started,
+        hint,
+      });
     }
   });
 
@@ -261,37 +277,42 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.body = '';
   };
 
+  /** A bucket's credential, from the store; `await` takes the store's answer whether it is a promise or not. */
+  const lookupCredential: CredentialLookup<BucketCredentialRecord> = async (accessKeyId) => {
+    const record = await config.store.findBucketByAccessKey(accessKeyId);
+    return record && { bucket: record.name, secretKey: record.secretKey, record };
+  };
+
   const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
     const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
     ctx.state.s3 = req;
 
-    let credentialBucket: BucketRecord | undefined;
-    const lookupSecret = (accessKeyId: string) => {
-      credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
-      return credentialBucket?.secretKey;
-    };
+    let authenticated: Authenticated<BucketCredentialRecord> | undefined;
     if (req.operation.authenticatesFromForm) {
       // PostObject carries its credential, signature and policy as form fields ahead of the file:
       // this stage reads the form up to the file part and leaves the file unread for the operation.
       const form = await readPostForm(ctx.req, req.headers);
-      const verified = authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
+      const verified = await authenticatePostPolicy(form.fields, lookupCredential, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
       req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
-      req.auth = verified?.auth;
+      authenticated = verified?.authenticated;
     } else {
-      req.auth = authenticate(
+      authenticated = await authenticate(
         { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
-        lookupSecret,
+        lookupCredential,
         { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
       );
     }
-    if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
+    if (!authenticated) throw new S3Error('AccessDenied');
+    req.auth = authenticated.authentication;
     if (req.auth.kind === 'sigv2') {
-      config.log?.(
-        `warning: ${req.operation.name} ${escapeLogValue(`${req.bucket ?? ''}${req.key ? `/${req.key}` : ''}`)} is signed with SigV2, which AWS has deprecated ` +
+      config.log?.notice(
+        'warning',
+        `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
       );
     }
 
+    const { principal } = authenticated;
     const { operation } = req;
     authorize(
       {
@@ -300,11 +321,12 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         operation,
         headers: req.headers,
         query: req.query,
+        // Every SigV2 request counts (SigV2Authentication does not say where its signature came).
         presigned: req.auth.kind === 'presigned' || req.auth.kind === 'sigv2',
         form: req.form,
       },
-      credentialBucket.name,
-      config.grantedActions(credentialBucket.name),
+      principal.bucket,
+      config.grantedActions(principal.bucket),
     );
     if (!operation.handler) {
       throw new S3Error(
@@ -314,13 +336,11 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     }
 
     const auth = req.auth;
-    const decode = () => {
-      const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
-      return decodeBody(ctx.req, auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
-    };
+    // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
+    const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
     const authorized: BucketRequest = {
-      bucket: credentialBucket.name,
-      region: credentialBucket.region,
+      bucket: principal.bucket,
+      region: authenticated.credential.record.region,
       query: req.query,
       headers: req.headers,
       virtualHosted: req.virtualHosted === true,
@@ -329,10 +349,25 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, config.store));
   };
 
-  // The router splits by method only (preflight or S3 request); within the S3 pipeline the
-  // operation table, not URL patterns, says which operation a request is.
+  /**
+   * Readiness, for orchestrators and `wait-on` scripts: 200 without credentials, outside the S3
+   * pipeline and the request log (probes come every second). Path-style `/_smll/…` can name no
+   * bucket (bucket names start with a letter or digit); under a virtual-hosted bucket the same
+   * path is an object key, and goes to S3.
+   */
+  const health: Koa.Middleware<RequestState> = async (ctx, next) => {
+    if (bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) !== undefined) return next();
+    ctx.state.unlogged = true;
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    ctx.body = '{"status":"ok"}';
+  };
+
+  // The router splits by method only (preflight, readiness or S3 request); within the S3 pipeline
+  // the operation table, not URL patterns, says which operation a request is.
   const router = new Router<RequestState>();
   router.options(/.*/, preflight);
+  router.get(HEALTH_PATH, health);
   router.all(/.*/, pipeline);
   app.use(router.routes());
   return app;

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
-import { MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { etagListMatches } from './conditions.js';
 import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';
@@ -58,20 +57,6 @@ export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata
   };
 }
 
-/** The declared payload size: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
-export function declaredSize(headers: IncomingHttpHeaders, streaming: boolean): number {
-  const raw = streaming ? headerValue(headers, 'x-amz-decoded-content-length') : headerValue(headers, 'content-length');
-  if (raw === undefined) throw new S3Error('MissingContentLength');
-  const size = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(size)) {
-    throw new S3Error('InvalidArgument', undefined, {
-      ArgumentName: streaming ? 'x-amz-decoded-content-length' : 'Content-Length',
-      ArgumentValue: raw,
-    });
-  }
-  return size;
-}
-
 /** The write conditions of PutObject (and CompleteMultipartUpload): If-None-Match: * and If-Match. */
 export function writePrecondition(headers: IncomingHttpHeaders): ((existing: ObjectRecord | undefined) => void) | undefined {
   const ifNoneMatch = headerValue(headers, 'if-none-match');
@@ -92,11 +77,6 @@ export function writePrecondition(headers: IncomingHttpHeaders): ((existing: Obj
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html */
 export const PutObject: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
-  const streaming = req.auth.payloadHash.startsWith('STREAMING-');
-  const size = declaredSize(req.headers, streaming);
-  if (size > MAX_PUT_BYTES) {
-    throw new S3Error('EntityTooLarge', undefined, { ProposedSize: size, MaxSizeAllowed: MAX_PUT_BYTES });
-  }
   const metadata = objectMetadataFrom(req.headers);
   const precondition = writePrecondition(req.headers);
   const { body } = req;

@@ -144,16 +144,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
   // object: granted
   row('GET', 'object', { name: 'GetObject', action: 's3:GetObject', handler: GetObject }),
   row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
-  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
+  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, lengthRequired: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
   row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', source: COPY_SOURCE, extraActions: writeExtraActions, handler: CopyObject }),
   { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },
   { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', source: COPY_SOURCE, handler: UploadPartCopy },
-  { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, handler: UploadPart },
+  { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, lengthRequired: true, handler: UploadPart },
   {
     ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
     readsBody: true,
-    checksumHeadersDescribeObject: true,
+    checksumHeaders: 'object',
     handler: CompleteMultipartUpload,
   },
   {

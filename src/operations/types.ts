@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ChecksumAlgorithm } from '../auth/checksums.js';
-import type { Authentication } from '../auth/sigv4.js';
-import type { DecodedBody } from '../auth/payload.js';
+import type { Authentication } from '../auth/types.js';
+import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
 import type { OperationAccess } from '../auth/policy.js';
 import type { Store } from '../store/index.js';
@@ -85,8 +84,12 @@ export interface OperationContext<Request extends BucketRequest> {
 
 export type OperationHandler<Request extends BucketRequest> = (op: OperationContext<Request>) => Promise<S3Response> | S3Response;
 
-/** What every row of the operation table has, whatever its target; the IAM actions it needs are what the authorizer reads (OperationAccess). */
-interface OperationRow extends OperationAccess {
+/**
+ * What every row of the operation table has, whatever its target; what its body is to the body
+ * stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired) and the IAM actions it
+ * needs (OperationAccess, what the authorizer reads) among it.
+ */
+interface OperationRow extends BodyContract, OperationAccess {
   name: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** Query parameter whose presence identifies the operation (e.g. `uploads`, `acl`). */
@@ -95,13 +98,6 @@ interface OperationRow extends OperationAccess {
   queryValue?: [string, string];
   /** Request header whose presence identifies it (e.g. x-amz-copy-source). */
   header?: string;
-  /** The checksum the decode stage computes when the request names none: the body becomes an object (PutObject). */
-  defaultChecksum?: ChecksumAlgorithm;
-  /**
-   * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
-   * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.
-   */
-  checksumHeadersDescribeObject?: boolean;
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;
 }
