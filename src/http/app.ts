@@ -309,6 +309,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         'warning',
         `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
+        ctx.state.requestId,
       );
     }
 
