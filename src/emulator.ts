@@ -11,7 +11,8 @@ import { parseCorsRules } from './http/cors.js';
 import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { isIamAction, type IamAction } from './s3/iam-actions.js';
 import { Store } from './store/index.js';
-import { seedBucket } from './seed.js';
+import { seedBucket, type SeedSummary } from './seed.js';
+import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
 import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
@@ -91,6 +92,13 @@ export interface Emulator {
   certificate?: { pem: string; file?: string; replaced?: string };
   /** Names of the buckets served. */
   buckets: string[];
+  /**
+   * Buckets whose stored keys this start replaced with the different ones their definitions give
+   * (a persistent data dir): clients holding the old keys now get InvalidAccessKeyId.
+   */
+  replacedKeys: string[];
+  /** What `seed` put in each bucket, in the order given. */
+  seeded: Array<SeedSummary & { bucket: string; dir: string }>;
   credentials(bucket: string): BucketCredentials;
   env(bucket: string): BucketEnv;
   /** Empties every bucket (keeps buckets and credentials): test isolation. */
@@ -135,9 +143,10 @@ function validateDefinitions(definitions: BucketDefinition[]): CheckedDefinition
 /**
  * Creates or updates the buckets named at start; keys missing from a definition are kept or
  * generated. A bucket that is already as defined is not written: a restart on a full disk must
- * come up (and a write there would fail).
+ * come up (and a write there would fail). Returns the buckets whose stored keys were replaced.
  */
-function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): void {
+function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): string[] {
+  const replaced: string[] = [];
   for (const definition of definitions) {
     const existing = store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
@@ -147,8 +156,10 @@ function provisionBuckets(store: Store, definitions: BucketDefinition[], region:
     }
     const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
     if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
+    if (existing && (existing.accessKey !== accessKey || existing.secretKey !== secretKey)) replaced.push(definition.name);
     store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
+  return replaced;
 }
 
 /** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
@@ -167,10 +178,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
-  const store = Store.open({ dataDir, durable: options.durable });
+  let store: Store;
+  try {
+    store = Store.open({ dataDir, durable: options.durable });
+  } catch (err) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
+  }
   if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
+  const started = new Date();
+  if (!temporary) writePidFile(dataDir, started);
   const logger = options.log && createLogger(options.log, options.logFormat);
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
@@ -178,10 +199,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stopUploadExpiry();
     store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    else removePidFile(dataDir, started);
   };
+  let replacedKeys: string[];
+  const seeded: Emulator['seeded'] = [];
   try {
-    provisionBuckets(store, definitions, region);
-    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+    replacedKeys = provisionBuckets(store, definitions, region);
+    for (const [bucket, dir] of Object.entries(options.seed ?? {})) seeded.push({ bucket, dir, ...(await seedBucket(store, bucket, dir)) });
   } catch (err) {
     discard();
     throw err;
@@ -259,6 +283,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     host,
     dataDir,
     certificate,
+    replacedKeys,
+    seeded,
     get buckets() {
       return store.listBuckets().map((b) => b.name);
     },
