@@ -8,7 +8,8 @@ import { bucketNameProblem, generateAccessKey, generateSecretKey } from './bucke
 import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
-import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { isIamAction, type IamAction } from './s3/iam-actions.js';
 import { prepareDataDir, removePartialWrites, Store } from './store/index.js';
 import { seedBucket, type SeedSummary } from './seed.js';
 import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
@@ -105,18 +106,24 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Throws unless every name is an IAM action of the operation table (a typo would grant nothing, silently). */
-function validateActions(actions: readonly string[], where: string): void {
-  for (const action of actions) {
-    if (!KNOWN_ACTIONS.has(action)) {
-      throw new Error(`${where}: unknown IAM action "${action}"; known actions are those of the operation table (e.g. s3:AbortMultipartUpload).`);
+/** The names as IAM actions; throws unless every one is an action of the operation table (a typo would grant nothing, silently). */
+function iamActionsOf(names: readonly string[], where: string): IamAction[] {
+  return names.map((name) => {
+    if (!isIamAction(name)) {
+      throw new Error(`${where}: unknown IAM action "${name}"; known actions are those of the operation table (e.g. s3:AbortMultipartUpload).`);
     }
-  }
+    return name;
+  });
 }
 
-function validateDefinitions(definitions: BucketDefinition[]): void {
+/** A bucket definition as checked: its grants are IAM actions. */
+type CheckedDefinition = Omit<BucketDefinition, 'allow'> & { allow: IamAction[] };
+
+/** Throws at the first definition that is not valid, naming the bucket and the problem. */
+function validateDefinitions(definitions: BucketDefinition[]): CheckedDefinition[] {
   const seen = new Set<string>();
-  for (const { name, accessKey, secretKey, allow, cors } of definitions) {
+  return definitions.map((definition) => {
+    const { name, accessKey, secretKey, allow, cors } = definition;
     const problem = bucketNameProblem(name);
     if (problem) throw new Error(`Invalid bucket name "${name}": a bucket name ${problem}.`);
     if (seen.has(name)) throw new Error(`Bucket "${name}" is given twice.`);
@@ -127,9 +134,10 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
     if (accessKey !== undefined && !/^[A-Za-z0-9]{3,128}$/.test(accessKey)) {
       throw new Error(`Bucket "${name}": an access key id is 3 to 128 letters and digits.`);
     }
-    validateActions(allow ?? [], `Bucket "${name}"`);
+    const granted = iamActionsOf(allow ?? [], `Bucket "${name}"`);
     if (cors !== undefined) parseCorsRules(cors, `Bucket "${name}" cors`);
-  }
+    return { ...definition, allow: granted };
+  });
 }
 
 /**
@@ -158,9 +166,8 @@ function provisionBuckets(store: Store, definitions: BucketDefinition[], region:
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? 'us-east-1';
   const host = options.host ?? '127.0.0.1';
-  const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
-  validateDefinitions(definitions);
-  validateActions(options.allow ?? [], 'allow');
+  const definitions = validateDefinitions((options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b)));
+  const allowedToAll = iamActionsOf(options.allow ?? [], 'allow');
   if (options.sigv2 !== undefined && options.sigv2 !== 'accept' && options.sigv2 !== 'reject') {
     throw new Error(`sigv2 must be "accept" or "reject", not "${String(options.sigv2)}".`);
   }
@@ -208,9 +215,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // Grants are per invocation (not persisted): a bucket gets SMLL's five, what `allow` adds for
   // every bucket, and what its own definition adds.
-  const grantedToAll = new Set([...SMLL_GRANTED_ACTIONS, ...(options.allow ?? [])]);
+  const grantedToAll = new Set([...SMLL_GRANTED_ACTIONS, ...allowedToAll]);
   const grantedByBucket = new Map(
-    definitions.filter((d) => d.allow?.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow!])] as const),
+    definitions.filter((d) => d.allow.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow])] as const),
   );
   // CORS rules, like grants, come with this invocation's bucket definitions.
   const corsByBucket = new Map(
