@@ -8,7 +8,7 @@ import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
-import { Store } from './store/index.js';
+import { SqliteStore, type BucketRecord, type Store } from './store/index.js';
 import { seedBucket } from './seed.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
@@ -101,8 +101,8 @@ export interface Emulator {
   buckets: string[];
   credentials(bucket: string): BucketCredentials;
   env(bucket: string): BucketEnv;
-  /** Empties every bucket (keeps buckets and credentials): test isolation. */
-  reset(): void;
+  /** Empties every bucket (keeps buckets and credentials): test isolation. Resolves once they are empty. */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -138,17 +138,17 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
  * generated. A bucket that is already as defined is not written: a restart on a full disk must
  * come up (and a write there would fail).
  */
-function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): void {
+async function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): Promise<void> {
   for (const definition of definitions) {
-    const existing = store.getBucket(definition.name);
+    const existing = await store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
-    const owner = store.findBucketByAccessKey(accessKey);
+    const owner = await store.findBucketByAccessKey(accessKey);
     if (owner && owner.name !== definition.name) {
       throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
     }
     const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
     if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
-    store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
+    await store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
 }
 
@@ -169,19 +169,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
-  const store = Store.open({ dataDir, durable: options.durable });
+  const store: Store = SqliteStore.open({ dataDir, durable: options.durable });
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
 
-  const discard = () => {
+  let buckets: BucketRecord[] = [];
+  const discard = async () => {
     stopUploadExpiry();
-    store.close();
+    await store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    provisionBuckets(store, definitions, region);
+    await provisionBuckets(store, definitions, region);
     for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+    // Buckets change only here, at start: the emulator's own answers (buckets, credentials, env) read this list.
+    buckets = await store.listBuckets();
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
 
@@ -219,7 +222,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
   try {
@@ -231,7 +234,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
 
@@ -240,7 +243,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const endpoint = `${tls ? 'https' : 'http'}://${endpointHost}:${port}`;
 
   const bucketRecord = (bucket: string) => {
-    const record = store.getBucket(bucket);
+    const record = buckets.find((b) => b.name === bucket);
     if (!record) throw new Error(`No bucket "${bucket}" in this emulator.`);
     return record;
   };
@@ -254,7 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     dataDir,
     certificate,
     get buckets() {
-      return store.listBuckets().map((b) => b.name);
+      return buckets.map((b) => b.name);
     },
     credentials(bucket) {
       const record = bucketRecord(bucket);
@@ -264,8 +267,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const record = bucketRecord(bucket);
       return { S3_ENDPOINT: endpoint, S3_REGION: region, S3_ACCESS_KEY: record.accessKey, S3_SECRET_KEY: record.secretKey };
     },
-    reset() {
-      for (const bucket of store.listBuckets()) store.emptyBucket(bucket.name);
+    async reset() {
+      // Started together, so that a store answering synchronously has emptied them all on return.
+      await Promise.all(buckets.map((bucket) => store.emptyBucket(bucket.name)));
     },
     stop() {
       stopped ??= new Promise<void>((resolveClose) => {

@@ -16,7 +16,7 @@ import type { ObjectRecord, Store } from './store/index.js';
  * and comes up on a full disk. Returns the number of objects written.
  */
 export async function seedBucket(store: Store, bucket: string, dir: string): Promise<number> {
-  if (!store.getBucket(bucket)) {
+  if (!(await store.getBucket(bucket))) {
     throw new Error(`seed: no bucket "${bucket}" to seed: provision it too (--bucket ${bucket}, or "buckets" in the config file).`);
   }
   const root = resolve(dir);
@@ -30,7 +30,7 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     const key = relative(root, file).split(sep).join('/');
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error(`seed: ${file} makes a key longer than ${MAX_KEY_BYTES} bytes.`);
     const contentType = contentTypeOf(file) || 'application/octet-stream';
-    if (await isSeeded(store.getObject(bucket, key), file, contentType)) continue;
+    if (await isSeeded(await store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
     // S3's default checksum, as every new object gets it (put-object.ts), in the same pass as the MD5.
     const crc = createChecksum(DEFAULT_CHECKSUM_ALGORITHM);
@@ -43,12 +43,14 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
         }
       })(),
     );
-    const staged = await store.writeBlob(body);
-    store.commitObject(bucket, key, staged, {
-      contentType,
-      userMetadata: {},
-      etag: `"${md5.digest('hex')}"`,
-      checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
+    await store.putObject(bucket, key, {
+      body,
+      describe: async () => ({
+        contentType,
+        userMetadata: {},
+        etag: `"${md5.digest('hex')}"`,
+        checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
+      }),
     });
     written++;
   }

@@ -138,6 +138,30 @@ function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void
  * (resolve → authenticate → authorize → decode body → operation), with every failure
  * rendered once as S3's XML error document.
  */
+/**
+ * Runs `verify` (an authentication, which asks for the credential's secret synchronously) with
+ * the secret of the bucket the store finds asynchronously: a first pass learns which access key
+ * the request names, the bucket is fetched, and a second pass verifies with its secret. An error
+ * of the first pass that came before it asked is the answer.
+ */
+async function withCredentialBucket<T>(
+  store: Store,
+  verify: (lookupSecret: (accessKeyId: string) => string | undefined) => T,
+): Promise<{ result: T; bucket?: BucketRecord }> {
+  let accessKeyId: string | undefined;
+  try {
+    const result = verify((id) => {
+      accessKeyId = id;
+      return undefined;
+    });
+    if (accessKeyId === undefined) return { result };
+  } catch (err) {
+    if (accessKeyId === undefined) throw err;
+  }
+  const bucket = await store.findBucketByAccessKey(accessKeyId);
+  return { result: verify((id) => (id === bucket?.accessKey ? bucket.secretKey : undefined)), bucket };
+}
+
 export function createApp(config: AppConfig): Koa<RequestState> {
   const app = new Koa<RequestState>();
   app.silent = true;
@@ -213,23 +237,27 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.state.s3 = req;
 
     let credentialBucket: BucketRecord | undefined;
-    const lookupSecret = (accessKeyId: string) => {
-      credentialBucket = config.store.findBucketByAccessKey(accessKeyId);
-      return credentialBucket?.secretKey;
-    };
     if (req.operation.authenticatesFromForm) {
       // PostObject carries its credential, signature and policy as form fields ahead of the file:
       // this stage reads the form up to the file part and leaves the file unread for the operation.
       const form = await readPostForm(ctx.req, req.headers);
-      const verified = authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
-      req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
-      req.auth = verified?.auth;
-    } else {
-      req.auth = authenticate(
-        { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
-        lookupSecret,
-        { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
+      const authenticated = await withCredentialBucket(config.store, (lookupSecret) =>
+        authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 }),
       );
+      credentialBucket = authenticated.bucket;
+      req.form = { ...form, contentLengthRange: authenticated.result?.contentLengthRange };
+      req.auth = authenticated.result?.auth;
+    } else {
+      const authenticated = await withCredentialBucket(config.store, (lookupSecret) =>
+        authenticate({ method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers }, lookupSecret, {
+          region: config.region,
+          sigv2: config.sigv2,
+          bucket: req.bucket,
+          virtualHosted: req.virtualHosted,
+        }),
+      );
+      credentialBucket = authenticated.bucket;
+      req.auth = authenticated.result;
     }
     if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
     if (req.auth.kind === 'sigv2') {

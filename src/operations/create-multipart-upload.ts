@@ -3,10 +3,10 @@ import { uploadChecksumFrom } from './multipart-checksums.js';
 import { objectMetadataFrom } from './put-object.js';
 import type { OperationHandler } from './types.js';
 
-export const CreateMultipartUpload: OperationHandler = ({ req, store, ctx }) => {
+export const CreateMultipartUpload: OperationHandler = async ({ req, store, ctx }) => {
   const metadata = objectMetadataFrom(req.headers);
   const checksum = uploadChecksumFrom(req.headers);
-  const upload = store.createUpload(req.bucketRecord.name, req.key!, metadata, checksum);
+  const upload = await store.createUpload(req.bucketRecord.name, req.key!, metadata, checksum);
   ctx.status = 200;
   if (checksum) {
     ctx.set('x-amz-checksum-algorithm', checksum.algorithm);

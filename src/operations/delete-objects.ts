@@ -45,7 +45,7 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
     } else {
       try {
-        store.deleteObject(req.bucketRecord.name, key);
+        await store.deleteObject(req.bucketRecord.name, key);
       } catch (err) {
         if (!(err instanceof StorageFault)) throw err;
         // Reported for this key, as S3 reports each key it could not delete, next to the deleted ones.

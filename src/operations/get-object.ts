@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { InMemoryBody } from '../store/index.js';
 import { prepareObjectRead } from './object-response.js';
 import type { OperationHandler } from './types.js';
 
@@ -9,12 +9,12 @@ import type { OperationHandler } from './types.js';
  */
 const rewrittenByNode = (contentDisposition: string) => /[\x80-\xff]/.test(contentDisposition);
 
-export const GetObject: OperationHandler = (op) => {
-  const { record, range } = prepareObjectRead(op);
+export const GetObject: OperationHandler = async (op) => {
+  const { record, range } = await prepareObjectRead(op);
   const length = range ? range.end - range.start + 1 : record.size;
-  const inline = op.store.inlineBytes(record, range);
-  if (inline === undefined) op.ctx.body = op.store.openObjectStream(record, range);
-  else op.ctx.body = rewrittenByNode(op.ctx.response.get('Content-Disposition')) ? Readable.from([inline]) : inline;
+  const body = await op.store.readObject(record, range);
+  // A body already in memory goes out in one write, unless Node would rewrite a header.
+  op.ctx.body = body instanceof InMemoryBody && !rewrittenByNode(op.ctx.response.get('Content-Disposition')) ? body.bytes : body;
   // After the body: koa drops Content-Length when a stream body replaces another.
   op.ctx.set('Content-Length', String(length));
 };

@@ -18,13 +18,13 @@ function decodeToken(token: string): string {
   return decoded.slice(TOKEN_PREFIX.length);
 }
 
-export const ListObjectsV2: OperationHandler = ({ req, store, ctx }) => {
+export const ListObjectsV2: OperationHandler = async ({ req, store, ctx }) => {
   const list = parseListQuery(req.query);
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after') || undefined;
   const bucket = req.bucketRecord.name;
   const after = token !== null ? decodeToken(token) : startAfter;
-  const page = store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after, maxKeys: list.maxKeys });
+  const page = await store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after, maxKeys: list.maxKeys });
   const encode = encoderFor(list);
   const fetchOwner = req.query.get('fetch-owner') === 'true';
   ctx.type = 'application/xml';

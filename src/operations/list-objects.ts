@@ -3,11 +3,11 @@ import { contentsOf, encoderFor, ownerOf, parseListQuery } from './listing.js';
 import type { OperationHandler } from './types.js';
 
 /** ListObjects (v1): marker paging; NextMarker only with a delimiter, as S3 answers. */
-export const ListObjects: OperationHandler = ({ req, store, ctx }) => {
+export const ListObjects: OperationHandler = async ({ req, store, ctx }) => {
   const list = parseListQuery(req.query);
   const marker = req.query.get('marker') || undefined;
   const bucket = req.bucketRecord.name;
-  const page = store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after: marker, maxKeys: list.maxKeys });
+  const page = await store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after: marker, maxKeys: list.maxKeys });
   const encode = encoderFor(list);
   ctx.type = 'application/xml';
   ctx.body = renderXml('ListBucketResult', {

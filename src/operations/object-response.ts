@@ -78,8 +78,8 @@ interface PartRead {
  * their number as LocalStack keys them and as Apache Ozone (HDDS-15740) and SeaweedFS changed to
  * in 2026. The ceph s3-tests and Ozone answer 400 InvalidPart instead, without a recording.
  */
-function readPart({ store }: OperationContext, record: ObjectRecord, partNumber: number): PartRead {
-  const parts = store.objectParts(record);
+async function readPart({ store }: OperationContext, record: ObjectRecord, partNumber: number): Promise<PartRead> {
+  const parts = await store.objectParts(record);
   const index = parts.findIndex((part) => part.partNumber === partNumber);
   if (index < 0) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: parts.length });
   const start = parts.slice(0, index).reduce((sum, part) => sum + part.size, 0);
@@ -99,7 +99,7 @@ function readPart({ store }: OperationContext, record: ObjectRecord, partNumber:
  * What GetObject and HeadObject share: find the object, evaluate the conditions and the
  * range, and set the response headers. Returns the object and the range to send.
  */
-export function prepareObjectRead(op: OperationContext): { record: ObjectRecord; range?: ByteRange } {
+export async function prepareObjectRead(op: OperationContext): Promise<{ record: ObjectRecord; range?: ByteRange }> {
   const { req, store, ctx } = op;
   const partNumberParameter = req.query.get('partNumber');
   const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
@@ -108,14 +108,14 @@ export function prepareObjectRead(op: OperationContext): { record: ObjectRecord;
   if (partNumber !== undefined && rangeHeader !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  const record = store.getObject(req.bucketRecord.name, req.key!);
+  const record = await store.getObject(req.bucketRecord.name, req.key!);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateReadConditions(readConditionsFrom(req.headers), record);
   const checksumMode = String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED';
   let range: ByteRange | undefined;
   let checksum: SentChecksum | undefined;
   if (partNumber !== undefined) {
-    const part = readPart(op, record, partNumber);
+    const part = await readPart(op, record, partNumber);
     range = part.range;
     checksum = checksumMode ? part.checksum : undefined;
   } else {

@@ -84,23 +84,18 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   if (range) form.file.on('error', (err) => source.destroy(err));
   const body = decodeBody(source, req.auth, checksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
 
-  const staged = await store.writeBlob(body.stream, { mayInline: true });
-  try {
-    // The form must end well-formed, and the file be long enough, before the object exists.
-    await form.finished;
-    const { size } = body.result();
-    if (range && size < range.min) {
-      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: size, MinSizeAllowed: range.min });
-    }
-  } catch (err) {
-    await store.discardBlob(staged);
-    throw err;
-  }
-  const { md5, checksum } = body.result();
-  const record = store.commitObject(req.bucketRecord.name, key, staged, {
-    ...metadata,
-    etag: `"${md5.toString('hex')}"`,
-    checksum: checksum && { ...checksum, type: 'FULL_OBJECT' },
+  const record = await store.putObject(req.bucketRecord.name, key, {
+    body: body.stream,
+    describe: async () => {
+      // The form must end well-formed, and the file be long enough, before the object exists.
+      await form.finished;
+      const { size, md5, checksum } = body.result();
+      if (range && size < range.min) {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: size, MinSizeAllowed: range.min });
+      }
+      return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };
+    },
+    mayInline: true,
   });
 
   const bucket = req.bucketRecord.name;

@@ -103,15 +103,15 @@ export const PutObject: OperationHandler = async ({ req, store, ctx }) => {
   const precondition = writePrecondition(req.headers);
   const body = req.body!;
 
-  const staged = await store.writeBlob(body.stream, { mayInline: true });
-  const { md5, checksum } = body.result();
-  const record = store.commitObject(
-    req.bucketRecord.name,
-    req.key!,
-    staged,
-    { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } },
+  const record = await store.putObject(req.bucketRecord.name, req.key!, {
+    body: body.stream,
+    describe: () => {
+      const { md5, checksum } = body.result();
+      return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };
+    },
     precondition,
-  );
+    mayInline: true,
+  });
 
   ctx.status = 200;
   ctx.set('ETag', record.etag);

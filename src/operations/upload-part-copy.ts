@@ -13,9 +13,9 @@ import type { OperationHandler } from './types.js';
  */
 export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, granted }) => {
   const partNumber = partNumberOf(req);
-  const upload = uploadOf(req, store, { open: true });
+  const upload = await uploadOf(req, store, { open: true });
   const source = copySourceOf({ req, granted });
-  const record = store.getObject(source.bucket, source.key);
+  const record = await store.getObject(source.bucket, source.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);
   const range = copySourceRangeOf(req.headers, record.size);
@@ -26,19 +26,19 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   const checksum = algorithm && createChecksum(algorithm);
   // Without an algorithm the part's CRC64NVME is kept for the object's default checksum (see UploadPart).
   const crc64nvme = algorithm === undefined ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM) : undefined;
-  const data = store.openObjectStream(record, range);
-  const staged = await store.writeBlob(
-    tap(data, (chunk) => {
-      md5.update(chunk);
-      checksum?.update(chunk);
-      crc64nvme?.update(chunk);
-    }),
-  );
-  const checksumValue = checksum ? await checksum.digestBase64() : undefined;
-  const part = store.commitPart(upload.id, partNumber, staged, {
-    etag: `"${md5.digest('hex')}"`,
-    checksum: checksumValue,
-    crc64nvme: crc64nvme && (await crc64nvme.digestBase64()),
+  const data = await store.readObject(record, range);
+  const tapped = tap(data, (chunk) => {
+    md5.update(chunk);
+    checksum?.update(chunk);
+    crc64nvme?.update(chunk);
+  });
+  let checksumValue: string | undefined;
+  const part = await store.uploadPart(upload.id, partNumber, {
+    body: tapped,
+    describe: async () => {
+      checksumValue = checksum ? await checksum.digestBase64() : undefined;
+      return { etag: `"${md5.digest('hex')}"`, checksum: checksumValue, crc64nvme: crc64nvme && (await crc64nvme.digestBase64()) };
+    },
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
