@@ -27,18 +27,17 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   // Without an algorithm the part's CRC64NVME is kept for the object's default checksum (see UploadPart).
   const crc64nvme = algorithm === undefined ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM) : undefined;
   const data = await store.readObject(record, range);
-  const tapped = tap(data, (chunk) => {
-    md5.update(chunk);
-    checksum?.update(chunk);
-    crc64nvme?.update(chunk);
-  });
-  let checksumValue: string | undefined;
   const part = await store.uploadPart(upload.id, partNumber, {
-    body: tapped,
-    describe: async () => {
-      checksumValue = checksum ? await checksum.digestBase64() : undefined;
-      return { etag: `"${md5.digest('hex')}"`, checksum: checksumValue, crc64nvme: crc64nvme && (await crc64nvme.digestBase64()) };
-    },
+    body: tap(data, (chunk) => {
+      md5.update(chunk);
+      checksum?.update(chunk);
+      crc64nvme?.update(chunk);
+    }),
+    describe: async () => ({
+      etag: `"${md5.digest('hex')}"`,
+      checksum: checksum && (await checksum.digestBase64()),
+      crc64nvme: crc64nvme && (await crc64nvme.digestBase64()),
+    }),
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
@@ -47,6 +46,6 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   ctx.body = renderXml('CopyPartResult', {
     ETag: part.etag,
     LastModified: part.lastModified.toISOString(),
-    ...(algorithm && checksumValue ? { [checksumElement(algorithm)]: checksumValue } : {}),
+    ...(algorithm && part.checksum ? { [checksumElement(algorithm)]: part.checksum } : {}),
   });
 };

@@ -61,9 +61,11 @@ const systemIo: StoreIo = { fs, openDatabase: openMetadataDatabase };
  * A write the disk refuses (no space, I/O error) throws a StorageFault once nothing of it is
  * left; deletes keep working on a full disk thanks to a space reserve (see SpaceReserve).
  *
- * SQLite answers synchronously: each Store method does its work before it returns its promise.
- * The two steps of a write (writeBlob, then commitObject or commitPart) and the synchronous
- * reads (openObjectStream, inlineBytes, openPartsStream) are this store's own, for its tests.
+ * SQLite answers synchronously: but for reading a body (putObject, uploadPart), each Store method
+ * has done its work when it returns its promise. The two steps of a write (writeBlob, then
+ * commitObject or commitPart) and the synchronous reads (openObjectStream, inlineBytes,
+ * openPartsStream) are this store's own: its Store methods are made of them, and its tests
+ * reach a crash or a fault between the steps through them.
  */
 export class SqliteStore implements Store {
   readonly #data: DataDir;
