@@ -138,28 +138,32 @@ function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void
  * (resolve → authenticate → authorize → decode body → operation), with every failure
  * rendered once as S3's XML error document.
  */
+/** Ends the first pass of withCredentialBucket; not an Error, so that no stack is taken on every request. */
+const SECRET_ASKED = Symbol('secret asked');
+
 /**
  * Runs `verify` (an authentication, which asks for the credential's secret synchronously) with
- * the secret of the bucket the store finds asynchronously: a first pass learns which access key
- * the request names, the bucket is fetched, and a second pass verifies with its secret. An error
- * of the first pass that came before it asked is the answer.
+ * the secret of the bucket the store finds asynchronously: a first pass stops where it asks for
+ * the secret of an access key, the bucket is fetched, and a second pass verifies with its
+ * secret. A first pass that answers or fails before it asks is the answer.
  */
 async function withCredentialBucket<T>(
   store: Store,
   verify: (lookupSecret: (accessKeyId: string) => string | undefined) => T,
 ): Promise<{ result: T; bucket?: BucketRecord }> {
-  let accessKeyId: string | undefined;
+  let asked: string | undefined;
   try {
-    const result = verify((id) => {
-      accessKeyId = id;
-      return undefined;
-    });
-    if (accessKeyId === undefined) return { result };
+    return {
+      result: verify((accessKeyId) => {
+        asked = accessKeyId;
+        throw SECRET_ASKED;
+      }),
+    };
   } catch (err) {
-    if (accessKeyId === undefined) throw err;
+    if (err !== SECRET_ASKED || asked === undefined) throw err;
   }
-  const bucket = await store.findBucketByAccessKey(accessKeyId);
-  return { result: verify((id) => (id === bucket?.accessKey ? bucket.secretKey : undefined)), bucket };
+  const bucket = await store.findBucketByAccessKey(asked);
+  return { result: verify((accessKeyId) => (accessKeyId === bucket?.accessKey ? bucket.secretKey : undefined)), bucket };
 }
 
 export function createApp(config: AppConfig): Koa<RequestState> {
