@@ -39,7 +39,6 @@ export class DataDir {
   readonly #segments = new WeakMap<ObjectRecord, readonly StoredSegment[]>();
   /** The same for records of objects kept inline (their #segments entry is empty). */
   readonly #inline = new WeakMap<ObjectRecord, Buffer>();
-  readonly #checkpoint: Database.Statement<[]>;
 
   /**
    * Replaces the object `row` names, in one transaction: runs `precondition` on the current
@@ -55,7 +54,6 @@ export class DataDir {
     this.blobs = blobs;
     this.#reserve = reserve;
     this.#path = path;
-    this.#checkpoint = db.prepare('PRAGMA wal_checkpoint(RESTART)');
     const s = statements;
     this.replaceObject = db.transaction(
       (row: ObjectRow, segments: readonly StoredSegment[], precondition?: Precondition, inlineData?: Buffer) => {
@@ -199,7 +197,7 @@ export class DataDir {
     }
     this.writing(() => this.#reserve.release());
     try {
-      this.#checkpoint.get();
+      this.statements.checkpoint.get();
     } catch {
       // A checkpoint that cannot complete leaves the WAL as it was: the retry is still worth it.
     }
