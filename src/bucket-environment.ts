@@ -1,5 +1,4 @@
-import type { BucketEnv } from './emulator.js';
-import { bucketVariablePrefix } from './testing/test-env.cjs';
+import { bucketVariablePrefix, type BucketEnv } from './bucket-credentials.cjs';
 
 /**
  * The variables a process run against these buckets gets: the first bucket's as plain

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
 import type { SigV2Policy } from './auth/sigv2.js';
 import { createApp } from './http/app.js';
@@ -67,22 +68,6 @@ export interface EmulatorOptions {
    * 1 KiB/s over each window of 3 × this. Default 20000 (S3's); 0 disables all three.
    */
   requestTimeout?: number;
-}
-
-/** A bucket's credentials as SMLL delivers them: the keys of its Kubernetes Secret. */
-export interface BucketCredentials {
-  ACCESS_KEY: string;
-  SECRET_KEY: string;
-  ENDPOINT: string;
-  REGION: string;
-}
-
-/** The same, as a service sees them once linked: its environment variables. */
-export interface BucketEnv {
-  S3_ENDPOINT: string;
-  S3_REGION: string;
-  S3_ACCESS_KEY: string;
-  S3_SECRET_KEY: string;
 }
 
 export interface Emulator {
@@ -247,6 +232,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!record) throw new Error(`No bucket "${bucket}" in this emulator.`);
     return record;
   };
+  const credentialsOf = (bucket: string): BucketCredentials => {
+    const record = bucketRecord(bucket);
+    return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
+  };
   let stopped: Promise<void> | undefined;
 
   return {
@@ -259,14 +248,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     get buckets() {
       return buckets.map((b) => b.name);
     },
-    credentials(bucket) {
-      const record = bucketRecord(bucket);
-      return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
-    },
-    env(bucket) {
-      const record = bucketRecord(bucket);
-      return { S3_ENDPOINT: endpoint, S3_REGION: region, S3_ACCESS_KEY: record.accessKey, S3_SECRET_KEY: record.secretKey };
-    },
+    credentials: credentialsOf,
+    env: (bucket) => envOfCredentials(credentialsOf(bucket)),
     async reset() {
       // Started together, so that a store answering synchronously has emptied them all on return.
       await Promise.all(buckets.map((bucket) => store.emptyBucket(bucket.name)));

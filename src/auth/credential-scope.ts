@@ -32,7 +32,7 @@ export const QUERY_CREDENTIAL_ERRORS: CredentialErrors = {
 
 /** Parses the credential and checks every part of its scope against this endpoint's region. */
 export function parseCredential(value: string, expectedRegion: string, errors: CredentialErrors): Credential {
-  const fail = (detail: string, fields = {}, headers = {}) => new S3Error(errors.code, errors.prefix + detail, fields, headers);
+  const fail = (detail: string, fields = {}, headers: Record<string, string> = {}) => new S3Error(errors.code, errors.prefix + detail, fields, { headers });
   const parts = value.split('/');
   if (parts.length !== 5 || parts.some((part) => part === '')) {
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');

@@ -1,17 +1,8 @@
 import { InvalidArgumentError } from 'commander';
-import type { BucketCredentials, BucketEnv } from '../emulator.js';
+import { envOfCredentials, type BucketCredentials } from '../bucket-credentials.cjs';
 
 export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s'] as const;
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
-
-export function envOfCredentials(credentials: BucketCredentials): BucketEnv {
-  return {
-    S3_ENDPOINT: credentials.ENDPOINT,
-    S3_REGION: credentials.REGION,
-    S3_ACCESS_KEY: credentials.ACCESS_KEY,
-    S3_SECRET_KEY: credentials.SECRET_KEY,
-  };
-}
 
 /** A value as-is when it is plain, else single-quoted (valid for POSIX shells and dotenv parsers). */
 export function quoted(value: string): string {

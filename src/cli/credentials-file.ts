@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BucketCredentials } from '../emulator.js';
+import type { BucketCredentials } from '../bucket-credentials.cjs';
 import { isOutOfSpace } from '../store/storage-fault.js';
 
 /**

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { findConfigFile, loadConfigFile, mergeWithConfig } from '../config-file.js';
-import type { BucketEnv, Emulator, EmulatorOptions } from '../emulator.js';
+import type { BucketEnv } from '../bucket-credentials.cjs';
+import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { trustVariables } from '../tls.js';
 
 /** What a test run's global setup accepts (from the vitest or jest config). */

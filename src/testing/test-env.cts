@@ -3,25 +3,18 @@
  * CommonJS jest project can `require('smll-storage/jest')` them too; the ESM entries re-export them.
  */
 import { randomUUID } from 'node:crypto';
+import { bucketVariablePrefix, envOfCredentials, type BucketEnv } from '../bucket-credentials.cjs';
 
-/** A bucket's S3_* variables, as a service linked to it reads them. */
-export interface S3Env {
-  S3_ENDPOINT: string;
-  S3_REGION: string;
-  S3_ACCESS_KEY: string;
-  S3_SECRET_KEY: string;
-}
+export type { BucketEnv } from '../bucket-credentials.cjs';
 
-/** `S3_<BUCKET>_`: the bucket name upper-cased, `-` and `.` turned into `_`. */
-export function bucketVariablePrefix(bucket: string): string {
-  return `S3_${bucket.toUpperCase().replace(/[-.]/g, '_')}_`;
-}
+/** @deprecated The same type as `BucketEnv` (a bucket's S3_* variables), under its former name. */
+export type S3Env = BucketEnv;
 
 /**
  * The S3_* variables the global setup (or `smll-storage exec`) gave this process: the first
  * bucket's (`S3_ENDPOINT` …), or the named bucket's (`S3_<BUCKET>_ENDPOINT` …).
  */
-export function s3Env(bucket?: string): S3Env {
+export function s3Env(bucket?: string): BucketEnv {
   const prefix = bucket === undefined ? 'S3_' : bucketVariablePrefix(bucket);
   const read = (name: string): string => {
     const value = process.env[prefix + name];
@@ -32,7 +25,7 @@ export function s3Env(bucket?: string): S3Env {
     }
     return value;
   };
-  return { S3_ENDPOINT: read('ENDPOINT'), S3_REGION: read('REGION'), S3_ACCESS_KEY: read('ACCESS_KEY'), S3_SECRET_KEY: read('SECRET_KEY') };
+  return envOfCredentials({ ENDPOINT: read('ENDPOINT'), REGION: read('REGION'), ACCESS_KEY: read('ACCESS_KEY'), SECRET_KEY: read('SECRET_KEY') });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import type { HarnessContext, HarnessOptions } from './harness.js';
 
 export type { HarnessContext, HarnessOptions } from './harness.js';
-export { s3Env, testPrefix, type S3Env } from './test-env.cjs';
+export { s3Env, testPrefix, type BucketEnv, type S3Env } from './test-env.cjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderOperationTable } from '../../src/operations/operation-table-markdown.js';
+import { renderOperationTable } from './operation-table-markdown.js';
 
 const START = '<!-- operation-table:start -->';
 const END = '<!-- operation-table:end -->';

@@ -1,5 +1,5 @@
-import { OPERATIONS, SMLL_GRANTED_ACTIONS } from './table.js';
-import type { OperationSpec } from './types.js';
+import { OPERATIONS, SMLL_GRANTED_ACTIONS } from '../../src/operations/table.js';
+import type { OperationSpec } from '../../src/operations/types.js';
 
 function addressOf(spec: OperationSpec): string {
   const path = spec.target === 'service' ? '/' : spec.target === 'bucket' ? '/BUCKET' : '/BUCKET/KEY';
