@@ -122,6 +122,7 @@ export type PartDescription = Pick<PartRecord, 'etag' | 'checksum' | 'crc64nvme'
  * write may happen; throws (an S3Error) to refuse it. A store runs it on the object as it is at
  * the moment of the replacement (in the replacing transaction, or checked again by a
  * compare-and-swap), so it must be a pure function of `existing`: it may run more than once.
+ * S3's conditional writes: https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  */
 export type Precondition = (existing: ObjectRecord | undefined) => void;
 
@@ -199,7 +200,7 @@ export interface ObjectStore {
    * rejects with that error unchanged), then `describe()` gives the object's metadata and ETag,
    * then `precondition` sees the object being replaced, and the new object replaces it. Whatever
    * fails (rejecting with what `describe` or `precondition` threw), nothing is stored and the
-   * object stays as it was.
+   * object stays as it was. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
    */
   putObject(bucket: string, key: string, input: PutObjectInput): Promise<ObjectRecord>;
   /**
@@ -207,6 +208,7 @@ export interface ObjectStore {
    * the source as it is at the moment of the copy (undefined if missing: it must then throw; it
    * throws to refuse the copy) and gives the copy's metadata and ETag; `precondition` sees the
    * target. Rejects with what `describe` or `precondition` throws, nothing changed.
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
    */
   copyObject(
     source: { bucket: string; key: string },
@@ -219,7 +221,7 @@ export interface ObjectStore {
   /**
    * One page of the bucket's objects in key order (UTF-8 bytes), keys under a delimiter rolled
    * up into common prefixes (see ListQuery). Rejects for a `maxKeys` that is not a
-   * non-negative integer.
+   * non-negative integer. https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
    */
   listObjects(bucket: string, query: ListQuery): Promise<ListPage>;
 }
