@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { bucketNameProblem } from './buckets.js';
 import type { BucketDefinition, EmulatorOptions } from './emulator.js';
 import { parseCorsRules } from './http/cors.js';
+import { LOG_FORMATS, type LogFormat } from './http/request-log.js';
 
 /** Looked for in this order in the working directory (or the test project's root). */
 export const CONFIG_FILE_NAMES = ['smll-storage.config.json', 'smll-storage.config.mjs', 'smll-storage.config.js'] as const;
@@ -26,6 +27,8 @@ export interface SmllStorageConfig {
   seed?: Record<string, string>;
   /** Milliseconds; as startEmulator's `requestTimeout` (0 disables). */
   requestTimeout?: number;
+  /** The request log's format: `text` (default) or `json`. */
+  logFormat?: LogFormat;
 }
 
 /** A config value that is not what the file format allows; the message names the file and key. */
@@ -50,6 +53,9 @@ const milliseconds: Check = (value, where) => {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
     throw new ConfigError(`${where}: expected a whole number of milliseconds ≥ 0 (0 disables it), got ${describe(value)}`);
   }
+};
+const logFormat: Check = (value, where) => {
+  if (!LOG_FORMATS.includes(value as LogFormat)) throw new ConfigError(`${where}: expected one of ${LOG_FORMATS.join(', ')}, got ${describe(value)}`);
 };
 const stringList: Check = (value, where) => {
   if (!Array.isArray(value)) throw new ConfigError(`${where}: expected an array of strings, got ${describe(value)}`);
@@ -104,6 +110,7 @@ const topLevelKeys: Record<keyof SmllStorageConfig, Check> = {
   cors: corsRules,
   seed: seedMap,
   requestTimeout: milliseconds,
+  logFormat,
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
-import type { SigV2Policy } from './auth/sigv2.js';
+import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
@@ -13,6 +13,7 @@ import { SqliteStore, type BucketRecord, type Store } from './store/index.js';
 import { seedBucket } from './seed.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
+import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertValidRequestTimeout } from './http/request-timeout.js';
 import { DEFAULT_UPLOAD_EXPIRY_MS, assertValidUploadExpiry, startUploadExpiry } from './upload-expiry.js';
 
@@ -46,8 +47,13 @@ export interface EmulatorOptions {
   durable?: boolean;
   /** Domain under which `BUCKET.<domain>` is virtual-host-style addressing (`localhost` always is). */
   vhostDomain?: string;
-  /** Receives one line per request; unset: silent. */
+  /**
+   * Receives one line per request (time, request id, operation, bucket/key, status, S3 error
+   * code, duration) and notices (warnings, faults); unset: silent.
+   */
   log?: (line: string) => void;
+  /** `text` (default): one readable line each; `json`: one JSON object per line. */
+  logFormat?: LogFormat;
   /** Age (ms) after which an incomplete multipart upload is deleted with its parts; default 24 h. */
   uploadExpiry?: number;
   /** Bucket name → directory: each file under it is uploaded at start (key = relative path, `/`-separated; content type from its name). */
@@ -155,7 +161,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
   const store: Store = SqliteStore.open({ dataDir, durable: options.durable });
-  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, options.log);
+  if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
+  }
+  const logger = options.log && createLogger(options.log, options.logFormat);
+  const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
   let buckets: BucketRecord[] = [];
   const discard = async () => {
@@ -189,7 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
     grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
     corsRules: (bucket) => corsByBucket.get(bucket),
-    log: options.log,
+    log: logger,
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
   });
@@ -205,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tls = options.tls;
       certificate = { pem: options.tls.cert, file: undefined };
     }
-    server = createS3Server(app.callback(), { requestTimeout, tls, log: options.log });
+    server = createS3Server(app.callback(), { requestTimeout, tls, log: logger });
   } catch (err) {
     await discard();
     throw err;

@@ -1,3 +1,4 @@
+import type { Logger } from './http/request-log.js';
 import type { Store } from './store/index.js';
 
 /** How long an upload may stay incomplete before its parts are deleted, unless told otherwise. */
@@ -15,13 +16,13 @@ export function assertValidUploadExpiry(ms: number): void {
  * retries) with their part data: now, then periodically on a timer that never keeps the process
  * alive. Returns the function that stops it.
  */
-export function startUploadExpiry(store: Store, expiryMs: number, log?: (line: string) => void): () => void {
+export function startUploadExpiry(store: Store, expiryMs: number, log?: Logger): () => void {
   const sweep = async () => {
     try {
       const expired = await store.expireUploads(new Date(Date.now() - expiryMs));
-      if (expired > 0) log?.(`expired ${expired} multipart upload(s) older than ${expiryMs} ms`);
+      if (expired > 0) log?.notice('info', `expired ${expired} multipart upload(s) older than ${expiryMs} ms`);
     } catch (err) {
-      log?.(`multipart upload expiry failed: ${(err as Error)?.stack ?? String(err)}`);
+      log?.notice('error', `multipart upload expiry failed: ${(err as Error)?.stack ?? String(err)}`);
     }
   };
   void sweep();

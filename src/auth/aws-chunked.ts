@@ -19,7 +19,7 @@ import {
   STREAMING_SIGNED_PAYLOAD_TRAILER,
   STREAMING_UNSIGNED_PAYLOAD_TRAILER,
   type StreamingMode,
-} from './payload-hash.js';
+} from './payload-mode.js';
 import { assertSignatureMatches } from './signature-match.js';
 import { EMPTY_SHA256, sha256Hex } from './sigv4-crypto.js';
 

@@ -7,10 +7,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatAmzDate, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { HEADER_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
-import { assertValidPayloadHash } from './payload-hash.js';
+import { assertValidPayloadHash } from './payload-mode.js';
 import { verifyRequestSignature } from './signed-request.js';
 import { SIGV4_ALGORITHM } from './sigv4-crypto.js';
-import type { Authentication, AuthenticateOptions, SignableRequest } from './sigv4.js';
+import type { AuthenticateOptions, SecretLookup, SigV4Authentication, SignableRequest } from './types.js';
 
 export const UNSUPPORTED_MECHANISM_MESSAGE =
   'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.';
@@ -24,9 +24,9 @@ interface AuthorizationHeader {
 export function authenticateWithHeader(
   req: SignableRequest,
   authorization: string,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookupSecret: SecretLookup,
   options: AuthenticateOptions,
-): Authentication {
+): SigV4Authentication {
   const parsed = parseAuthorizationHeader(authorization);
   const credential = parseCredential(parsed.credential, options.region, HEADER_CREDENTIAL_ERRORS);
   const payloadHash = singleHeader(req.headers, 'x-amz-content-sha256');
@@ -70,19 +70,36 @@ export function authenticateWithHeader(
 const THREE_COMPONENTS_MESSAGE =
   'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.';
 
-function parseAuthorizationHeader(value: string): AuthorizationHeader {
+/**
+ * The access key id the header's Credential names, read as authenticateWithHeader reads it, for
+ * looking up the credential before verifying; undefined when the header is malformed (it is then
+ * refused before any lookup).
+ */
+export function headerAccessKeyId(authorization: string): string | undefined {
+  return authorizationComponents(authorization)?.get('Credential')?.split('/')[0];
+}
+
+/** `Name=value` components after the scheme; undefined when one has no name. */
+function authorizationComponents(value: string): Map<string, string> | undefined {
   const space = value.indexOf(' ');
-  const scheme = space === -1 ? value : value.slice(0, space);
-  // SigV2 ("AWS AKID:signature"), SigV4a and anything else: S3 only takes SigV4 for this endpoint.
-  if (scheme !== SIGV4_ALGORITHM) throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
   const components = new Map<string, string>();
   // SDKs separate components with ", "; some clients with "," alone.
   for (const component of value.slice(space + 1).split(',')) {
     const trimmed = component.trim();
     const equals = trimmed.indexOf('=');
-    if (equals <= 0) throw new S3Error('AuthorizationHeaderMalformed', THREE_COMPONENTS_MESSAGE);
+    if (equals <= 0) return undefined;
     components.set(trimmed.slice(0, equals), trimmed.slice(equals + 1));
   }
+  return components;
+}
+
+function parseAuthorizationHeader(value: string): AuthorizationHeader {
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  // SigV2 ("AWS AKID:signature"), SigV4a and anything else: S3 only takes SigV4 for this endpoint.
+  if (scheme !== SIGV4_ALGORITHM) throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
+  const components = authorizationComponents(value);
+  if (!components) throw new S3Error('AuthorizationHeaderMalformed', THREE_COMPONENTS_MESSAGE);
   const credential = components.get('Credential');
   const signedHeaders = components.get('SignedHeaders');
   const signature = components.get('Signature');

@@ -1,7 +1,9 @@
 /**
- * The "decode body" stage: strips aws-chunked framing and verifies everything the request says
- * about its payload (x-amz-content-sha256, Content-MD5, the flexible checksum, the declared length)
- * while the bytes stream through, hashing each chunk once for all of them.
+ * The "decode body" stage, the one owner of the body contract: the payload mode
+ * (x-amz-content-sha256), the declared length (Content-Length, or x-amz-decoded-content-length for
+ * aws-chunked) against S3's 5 GiB limit, and the requested checksum. It strips aws-chunked framing
+ * and verifies everything the request says about its payload while the bytes stream through,
+ * hashing each chunk once for all of them.
  *
  * Header problems throw synchronously from decodeBody. Body problems are emitted as an S3Error on
  * the stream in place of its end, so a consumer that commits only on 'end' never commits a bad body.
@@ -10,21 +12,12 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
+import { MAX_PUT_BYTES } from '../s3/limits.js';
 import { AwsChunkedDecoder } from './aws-chunked.js';
-import { createChecksum, isChecksumValue, type Checksum, type ChecksumAlgorithm } from './checksums.js';
-import {
-  STREAMING_ECDSA_PAYLOADS,
-  STREAMING_UNSIGNED_PAYLOAD_TRAILER,
-  UNSIGNED_PAYLOAD,
-  assertValidPayloadHash,
-  isSha256Hex,
-  streamingMode,
-} from './payload-hash.js';
+import { checksumAlgorithmOfHeader, createChecksum, isChecksumValue, type Checksum, type ChecksumAlgorithm } from './checksums.js';
+import { UNSIGNED_PAYLOAD, parsePayloadMode } from './payload-mode.js';
 import { announcedTrailers, requestedChecksum, type RequestedChecksum } from './requested-checksum.js';
-import type { Authentication } from './sigv4.js';
-
-/** S3's limit for a single PUT (and for one part). */
-export const MAX_PAYLOAD_BYTES = 5 * 1024 ** 3;
+import type { Authentication } from './types.js';
 
 export interface DecodedBodyResult {
   size: number;
@@ -37,60 +30,75 @@ export interface DecodedBodyResult {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
-export interface DecodeOptions {
+/** What an operation's body is to the body stage; the operation table's row says it (same field names). */
+export interface BodyContract {
   /**
    * The algorithm to compute when the request names no checksum: S3 stores a CRC64NVME for an
    * object uploaded without one (PutObject, PostObject).
    */
   defaultChecksum?: ChecksumAlgorithm;
+  /**
+   * What the request's `x-amz-checksum-<algorithm>` headers give the checksum of: this request's
+   * payload, verified here (the default), or the object being made (CompleteMultipartUpload), which
+   * is the operation's to check: the body stage then leaves them alone.
+   */
+  checksumHeaders?: 'payload' | 'object';
+  /** The request must declare its payload's length, else MissingContentLength (PutObject, UploadPart). */
+  lengthRequired?: boolean;
 }
 
 export interface DecodedBody {
   /** Payload bytes; if any verification fails it emits an S3Error instead of ending. */
   stream: Readable;
+  /** The flexible checksum the request names for its payload (in a header or a trailer), which the stream verifies. */
+  requestedChecksum?: RequestedChecksum;
   /** Valid once the stream has ended. */
   result(): DecodedBodyResult;
 }
 
-export function decodeBody(raw: Readable, auth: Authentication | undefined, headers: IncomingHttpHeaders, options: DecodeOptions = {}): DecodedBody {
-  const payloadHash = auth?.payloadHash ?? anonymousPayloadHash(headers);
-  if (STREAMING_ECDSA_PAYLOADS.includes(payloadHash)) {
-    throw new S3Error('NotImplemented', undefined, { Header: 'x-amz-content-sha256' });
-  }
-  const mode = streamingMode(payloadHash);
+/**
+ * The body stage: checks what the headers say about the payload, then returns the payload as a
+ * stream that verifies it. `auth` undefined: an anonymous request (only unsigned framings).
+ * @throws S3Error, in S3's order: InvalidArgument/NotImplemented (x-amz-content-sha256, see
+ *   parsePayloadMode), InvalidDigest (Content-MD5), MalformedTrailerError, InvalidRequest (checksum
+ *   headers), InvalidArgument (a declared length that is not a number), EntityTooLarge (over
+ *   MAX_PUT_BYTES), AccessDenied (an anonymous signed aws-chunked body), MissingContentLength.
+ */
+export function decodeBody(raw: Readable, auth: Authentication | undefined, headers: IncomingHttpHeaders, contract: BodyContract = {}): DecodedBody {
+  const mode = parsePayloadMode(auth?.payloadHash ?? anonymousPayloadHash(headers));
+  const streaming = mode.kind === 'streaming' ? mode : undefined;
   const contentMd5 = parseContentMd5(headers);
   const trailers = announcedTrailers(headers);
-  // Only the *-TRAILER modes have a trailer section; an announced trailer that cannot arrive is malformed.
-  const trailerMode = mode !== undefined && mode.endsWith('-TRAILER');
-  if (trailers.length > 0 && !trailerMode) throw new S3Error('MalformedTrailerError');
-  const checksum = requestedChecksum(headers, trailers);
+  // Only the trailer framings have a trailer section; an announced trailer that cannot arrive is malformed.
+  if (trailers.length > 0 && !streaming?.trailer) throw new S3Error('MalformedTrailerError');
+  const checksum = requestedChecksum(contract.checksumHeaders === 'object' ? withoutChecksumValueHeaders(headers) : headers, trailers);
 
-  const declaredLength = declaredPayloadLength(headers, mode !== undefined);
-  if (declaredLength !== undefined && declaredLength > MAX_PAYLOAD_BYTES) throw entityTooLarge(declaredLength);
+  const declaredLength = declaredPayloadLength(headers, streaming !== undefined);
+  if (declaredLength !== undefined && declaredLength > MAX_PUT_BYTES) throw entityTooLarge(declaredLength);
+  if (streaming?.signed && !auth) throw new S3Error('AccessDenied');
+  if (declaredLength === undefined && contract.lengthRequired) throw new S3Error('MissingContentLength');
 
-  let decoder: AwsChunkedDecoder | undefined;
-  if (mode) {
-    if (!auth && mode !== STREAMING_UNSIGNED_PAYLOAD_TRAILER) throw new S3Error('AccessDenied');
-    decoder = new AwsChunkedDecoder({
-      mode,
-      signing: auth && {
+  const decoder =
+    streaming &&
+    new AwsChunkedDecoder({
+      mode: streaming.framing,
+      signing: auth && auth.kind !== 'sigv2' ? {
         accessKeyId: auth.accessKeyId,
         signingKey: auth.signingKey,
         amzDate: auth.amzDate,
         scope: auth.scope,
         seedSignature: auth.signature,
-      },
+      } : undefined,
       announcedTrailers: trailers,
       decodedContentLength: declaredLength,
     });
-  }
   const verifier = new PayloadVerifier({
-    expectedSha256: isSha256Hex(payloadHash) ? payloadHash.toLowerCase() : undefined,
+    expectedSha256: mode.kind === 'sha256' ? mode.sha256 : undefined,
     contentMd5,
     checksum,
-    defaultChecksum: checksum ? undefined : options.defaultChecksum,
+    defaultChecksum: checksum ? undefined : contract.defaultChecksum,
     // aws-chunked lengths are checked by the decoder, against the decoded length.
-    contentLength: mode ? undefined : declaredLength,
+    contentLength: streaming ? undefined : declaredLength,
     trailers: decoder,
   });
   connect(raw, decoder, verifier);
@@ -99,16 +107,18 @@ export function decodeBody(raw: Readable, auth: Authentication | undefined, head
   // 'error' with no listener would end the process). Readers still get it: the stream is
   // destroyed with that error.
   verifier.on('error', () => {});
-  return { stream: verifier, result: () => verifier.result() };
+  return { stream: verifier, requestedChecksum: checksum, result: () => verifier.result() };
 }
 
 /** Without credentials there is nothing signed; the header, if any, still says how the body is framed. */
 function anonymousPayloadHash(headers: IncomingHttpHeaders): string {
   const header = headers['x-amz-content-sha256'];
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return UNSIGNED_PAYLOAD;
-  assertValidPayloadHash(value);
-  return value;
+  return (Array.isArray(header) ? header[0] : header) ?? UNSIGNED_PAYLOAD;
+}
+
+/** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
+function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
 }
 
 /** Content-MD5 must be base64 of exactly 16 bytes. */
@@ -134,7 +144,7 @@ function declaredPayloadLength(headers: IncomingHttpHeaders, chunked: boolean): 
 }
 
 function entityTooLarge(proposedSize: number): S3Error {
-  return new S3Error('EntityTooLarge', undefined, { ProposedSize: proposedSize, MaxSizeAllowed: MAX_PAYLOAD_BYTES });
+  return new S3Error('EntityTooLarge', undefined, { ProposedSize: proposedSize, MaxSizeAllowed: MAX_PUT_BYTES });
 }
 
 /**
@@ -196,7 +206,7 @@ class PayloadVerifier extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
-    if (this.size > MAX_PAYLOAD_BYTES) {
+    if (this.size > MAX_PUT_BYTES) {
       callback(entityTooLarge(this.size));
       return;
     }

@@ -9,12 +9,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
 import { parseAmzDate } from './amz-date.js';
 import { QUERY_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
-import { UNSIGNED_PAYLOAD } from './payload-hash.js';
+import { UNSIGNED_PAYLOAD } from './payload-mode.js';
 import { assertSignatureMatches } from './signature-match.js';
 import { SIGV4_ALGORITHM, cachedSigningKey } from './sigv4-crypto.js';
-import type { Authentication } from './sigv4.js';
 import { UNSUPPORTED_MECHANISM_MESSAGE } from './header-auth.js';
-import { sigV2Signature, type SigV2Policy } from './sigv2.js';
+import { sigV2Signature } from './sigv2.js';
+import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from './types.js';
 
 /** Sizes the file must lie within (both inclusive), from a content-length-range condition. */
 export interface ContentLengthRange {
@@ -22,8 +22,8 @@ export interface ContentLengthRange {
   max: number;
 }
 
-export interface PostPolicyAuthentication {
-  auth: Authentication;
+export interface PostPolicyAuthentication<C extends BucketCredential = BucketCredential> {
+  authenticated: Authenticated<C>;
   contentLengthRange?: ContentLengthRange;
 }
 
@@ -47,30 +47,46 @@ function missingField(name: string): S3Error {
   });
 }
 
+/** The credential of `accessKeyId`; S3's InvalidAccessKeyId when there is none. */
+async function credentialOf<C extends BucketCredential>(lookup: CredentialLookup<C>, accessKeyId: string): Promise<C> {
+  const credential = await lookup(accessKeyId);
+  if (!credential) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
+  return credential;
+}
+
 /**
- * Verifies the form's signature and policy. `fields` are the form fields before the file, with
- * lower-case names. Returns undefined for a form that carries no credentials at all (anonymous).
+ * Verifies the form's signature and policy
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html). `fields`
+ * are the form fields before the file, with lower-case names.
+ * @returns who signed it, and the policy's content-length-range; undefined for a form that carries
+ *   no credentials at all (anonymous).
+ * @throws S3Error InvalidArgument (a missing or malformed field), InvalidAccessKeyId,
+ *   SignatureDoesNotMatch, InvalidPolicyDocument, AccessDenied (expired, or a condition failed).
  */
-export function authenticatePostPolicy(
+export async function authenticatePostPolicy<C extends BucketCredential>(
   fields: ReadonlyMap<string, string>,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookup: CredentialLookup<C>,
   options: PostPolicyOptions,
-): PostPolicyAuthentication | undefined {
+): Promise<PostPolicyAuthentication<C> | undefined> {
   const policy = fields.get('policy');
   const sigV2 = fields.has('awsaccesskeyid') || fields.has('signature');
   if (policy === undefined && !sigV2 && !fields.has('x-amz-signature') && !fields.has('x-amz-credential')) return undefined;
 
-  const auth = sigV2 ? verifySigV2Form(fields, lookupSecret, options) : verifySigV4Form(fields, lookupSecret, options);
+  const authenticated = sigV2 ? await verifySigV2Form(fields, lookup, options) : await verifySigV4Form(fields, lookup, options);
   const document = parsePolicyDocument(policy!, options.now ?? new Date());
   const contentLengthRange = evaluatePolicyConditions(document.conditions, fields, options.bucket);
-  return { auth, contentLengthRange };
+  return { authenticated, contentLengthRange };
 }
 
-function verifySigV4Form(
+function authenticatedAs<C extends BucketCredential>(credential: C, authentication: Authentication): Authenticated<C> {
+  return { principal: { accessKeyId: authentication.accessKeyId, bucket: credential.bucket }, credential, authentication };
+}
+
+async function verifySigV4Form<C extends BucketCredential>(
   fields: ReadonlyMap<string, string>,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookup: CredentialLookup<C>,
   options: PostPolicyOptions,
-): Authentication {
+): Promise<Authenticated<C>> {
   const required = (name: string) => {
     const value = fields.get(name);
     if (value === undefined) throw missingField(name);
@@ -95,12 +111,11 @@ function verifySigV4Form(
     });
   }
   assertCredentialDate(credential, amzDate, QUERY_CREDENTIAL_ERRORS);
-  const secret = lookupSecret(credential.accessKeyId);
-  if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: credential.accessKeyId });
-  const signingKey = cachedSigningKey(secret, credential.date, credential.region);
+  const found = await credentialOf(lookup, credential.accessKeyId);
+  const signingKey = cachedSigningKey(found.secretKey, credential.date, credential.region);
   // The string a POST signature signs is the base64 policy itself.
   assertSignatureMatches({ signingKey, stringToSign: policy, signatureProvided: signature, accessKeyId: credential.accessKeyId });
-  return {
+  return authenticatedAs(found, {
     accessKeyId: credential.accessKeyId,
     kind: 'post-policy',
     payloadHash: UNSIGNED_PAYLOAD,
@@ -108,15 +123,15 @@ function verifySigV4Form(
     amzDate,
     scope: credential.scope,
     signature: signature.toLowerCase(),
-  };
+  });
 }
 
 /** The SigV2 form (AWSAccessKeyId, signature = base64 HMAC-SHA1 of the policy), under the same switch as SigV2 URLs. */
-function verifySigV2Form(
+async function verifySigV2Form<C extends BucketCredential>(
   fields: ReadonlyMap<string, string>,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookup: CredentialLookup<C>,
   options: PostPolicyOptions,
-): Authentication {
+): Promise<Authenticated<C>> {
   if (options.sigv2 !== 'accept') throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
   const accessKeyId = fields.get('awsaccesskeyid');
   if (accessKeyId === undefined) throw missingField('AWSAccessKeyId');
@@ -124,14 +139,13 @@ function verifySigV2Form(
   if (signature === undefined) throw missingField('signature');
   const policy = fields.get('policy');
   if (policy === undefined) throw missingField('policy');
-  const secret = lookupSecret(accessKeyId);
-  if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
-  const expected = Buffer.from(sigV2Signature(secret, policy), 'latin1');
+  const found = await credentialOf(lookup, accessKeyId);
+  const expected = Buffer.from(sigV2Signature(found.secretKey, policy), 'latin1');
   const provided = Buffer.from(signature, 'latin1');
   if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
     throw new S3Error('SignatureDoesNotMatch', undefined, { AWSAccessKeyId: accessKeyId, StringToSign: policy, SignatureProvided: signature });
   }
-  return { accessKeyId, kind: 'sigv2', payloadHash: UNSIGNED_PAYLOAD, signingKey: Buffer.alloc(0), amzDate: '', scope: '', signature };
+  return authenticatedAs(found, { accessKeyId, kind: 'sigv2', payloadHash: UNSIGNED_PAYLOAD, signature });
 }
 
 function invalidPolicy(detail: string): S3Error {

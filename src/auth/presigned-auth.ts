@@ -5,10 +5,10 @@
 import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
 import { QUERY_CREDENTIAL_ERRORS, assertCredentialDate, parseCredential } from './credential-scope.js';
-import { UNSIGNED_PAYLOAD, assertValidPayloadHash } from './payload-hash.js';
+import { UNSIGNED_PAYLOAD, assertValidPayloadHash } from './payload-mode.js';
 import { verifyRequestSignature } from './signed-request.js';
 import { SIGV4_ALGORITHM } from './sigv4-crypto.js';
-import type { Authentication, AuthenticateOptions, SignableRequest } from './sigv4.js';
+import type { AuthenticateOptions, SecretLookup, SigV4Authentication, SignableRequest } from './types.js';
 import { parseQuery } from './uri-encoding.js';
 
 /** SigV4 limits a presigned URL to seven days. */
@@ -27,13 +27,26 @@ type PresignParameter = (typeof REQUIRED_PARAMETERS)[number];
 /** The parameter names that make a request a presigned one (compared in lower case). */
 export const PRESIGN_PARAMETER_NAMES: ReadonlySet<string> = new Set(REQUIRED_PARAMETERS.map((name) => name.toLowerCase()));
 
+/** Query parameters by name, compared without case (the first of a repeated name counts). */
+function queryParameters(req: SignableRequest): (name: string) => string | undefined {
+  const query = parseQuery(req.rawQuery);
+  return (name) => query.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/**
+ * The access key id X-Amz-Credential names, read as authenticatePresigned reads it, for looking up
+ * the credential before verifying.
+ */
+export function presignedAccessKeyId(req: SignableRequest): string | undefined {
+  return queryParameters(req)('X-Amz-Credential')?.split('/')[0];
+}
+
 export function authenticatePresigned(
   req: SignableRequest,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookupSecret: SecretLookup,
   options: AuthenticateOptions,
-): Authentication {
-  const query = parseQuery(req.rawQuery);
-  const parameter = (name: string) => query.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+): SigV4Authentication {
+  const parameter = queryParameters(req);
   const values = new Map<PresignParameter, string>();
   for (const name of REQUIRED_PARAMETERS) {
     const value = parameter(name);

@@ -9,7 +9,7 @@ import { buildCanonicalRequest } from './canonical-request.js';
 import type { Credential } from './credential-scope.js';
 import { assertSignatureMatches } from './signature-match.js';
 import { cachedSigningKey, stringToSign } from './sigv4-crypto.js';
-import type { SignableRequest } from './sigv4.js';
+import type { SecretLookup, SignableRequest } from './types.js';
 
 export interface RequestSignature {
   credential: Credential;
@@ -24,7 +24,7 @@ export interface RequestSignature {
 export function verifyRequestSignature(
   req: SignableRequest,
   signed: RequestSignature,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookupSecret: SecretLookup,
 ): Buffer {
   assertRequiredHeadersSigned(req.headers, signed.signedHeaders);
   const { accessKeyId } = signed.credential;

@@ -9,12 +9,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../s3/s3-error.js';
 import { MAX_CLOCK_SKEW_MS, formatIsoSeconds, parseAmzDate } from './amz-date.js';
-import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-hash.js';
+import { UNSIGNED_PAYLOAD, isSha256Hex } from './payload-mode.js';
 import { signedText, spacedHex } from './signature-match.js';
-import type { Authentication, SignableRequest } from './sigv4.js';
+import type { SecretLookup, SigV2Authentication, SignableRequest } from './types.js';
 import { parseQuery, percentDecode } from './uri-encoding.js';
-
-export type SigV2Policy = 'accept' | 'reject';
 
 /** Query parameters that are part of the signed resource: S3's sub-resources and the response-* overrides. */
 const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
@@ -112,12 +110,25 @@ export interface SigV2Target {
   now?: Date;
 }
 
+/** `AWS AKID:signature` */
+const SIGV2_AUTHORIZATION = /^AWS ([^:\s]+):(\S+)$/;
+
+/** The access key id of a SigV2 presigned URL (AWSAccessKeyId), for looking up the credential before verifying. */
+export function sigV2QueryAccessKeyId(req: SignableRequest): string | undefined {
+  return parseQuery(req.rawQuery).find(([key]) => key === 'AWSAccessKeyId')?.[1];
+}
+
+/** The access key id of `Authorization: AWS AKID:signature`, for looking up the credential before verifying. */
+export function sigV2HeaderAccessKeyId(authorization: string): string | undefined {
+  return SIGV2_AUTHORIZATION.exec(authorization)?.[1];
+}
+
 /** Verifies a SigV2 presigned URL. The body of such a request is not signed. */
 export function authenticateSigV2Query(
   req: SignableRequest,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookupSecret: SecretLookup,
   target: SigV2Target,
-): Authentication {
+): SigV2Authentication {
   const query = parseQuery(req.rawQuery);
   const parameter = (name: string) => query.find(([key]) => key === name)?.[1];
   const accessKeyId = parameter('AWSAccessKeyId');
@@ -149,10 +160,10 @@ export function authenticateSigV2Query(
 export function authenticateSigV2Header(
   req: SignableRequest,
   authorization: string,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+  lookupSecret: SecretLookup,
   target: SigV2Target,
-): Authentication {
-  const match = /^AWS ([^:\s]+):(\S+)$/.exec(authorization);
+): SigV2Authentication {
+  const match = SIGV2_AUTHORIZATION.exec(authorization);
   if (!match) {
     throw new S3Error('InvalidArgument', 'Authorization header is invalid -- one and only one \' \' (space) required', {
       ArgumentName: 'Authorization',
@@ -201,17 +212,8 @@ function assertSignedOneOf(candidates: string[], secret: string, accessKeyId: st
   });
 }
 
-function sigV2Authentication(accessKeyId: string, payloadHash: string, signature: string): Authentication {
-  return {
-    accessKeyId,
-    kind: 'sigv2',
-    payloadHash,
-    // SigV2 has no signing key and no chunk signatures; signed aws-chunked bodies are refused.
-    signingKey: Buffer.alloc(0),
-    amzDate: '',
-    scope: '',
-    signature,
-  };
+function sigV2Authentication(accessKeyId: string, payloadHash: string, signature: string): SigV2Authentication {
+  return { accessKeyId, kind: 'sigv2', payloadHash, signature };
 }
 
 /** The body is unsigned; a hex x-amz-content-sha256 is still verified, a signed aws-chunked body cannot be. */

@@ -4,7 +4,7 @@
  */
 import { formatAmzDate } from './amz-date.js';
 import { buildCanonicalRequest } from './canonical-request.js';
-import { UNSIGNED_PAYLOAD } from './payload-hash.js';
+import { UNSIGNED_PAYLOAD } from './payload-mode.js';
 import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex, stringToSign } from './sigv4-crypto.js';
 import { uriEncodeText } from './uri-encoding.js';
 

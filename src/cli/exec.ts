@@ -7,6 +7,7 @@ import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { writeCredentialsFile } from './credentials-file.js';
 import { configFromFlag, givenOnly } from './emulator-flags.js';
 import { trustVariables } from '../tls.js';
+import type { LogFormat } from '../http/request-log.js';
 
 export interface ExecFlags extends BucketFlags {
   config?: string;
@@ -17,6 +18,7 @@ export interface ExecFlags extends BucketFlags {
   dataDir?: string;
   tls?: boolean;
   log?: boolean;
+  logFormat?: LogFormat;
   requestTimeout?: number;
 }
 
@@ -33,7 +35,7 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const options = mergeWithConfig(
     config,
     {
-      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout }),
+      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     false,

@@ -10,8 +10,9 @@ import { configFromFlag, givenOnly, parseSeedFlag } from './emulator-flags.js';
 import { parseDuration, parseTimeout } from './duration-flag.js';
 import { bucketOptionsFromFlags, parseAllowFlag, type AllowFlags } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
-import type { SigV2Policy } from '../auth/sigv2.js';
+import type { SigV2Policy } from '../auth/types.js';
 import type { CorsRule } from '../http/cors.js';
+import { LOG_FORMATS, type LogFormat } from '../http/request-log.js';
 import { trustVariables } from '../tls.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +28,11 @@ export function parseBucketFlag(value: string, previous: BucketDefinition[] = []
     throw new InvalidArgumentError(`expected NAME or NAME=ACCESS_KEY:SECRET_KEY, got "${value}"`);
   }
   return [...previous, { name, accessKey: keys.slice(0, colon), secretKey: keys.slice(colon + 1) }];
+}
+
+/** `--log-format`: the request log as text lines (default) or one JSON object per line. */
+function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'request log lines as text or one JSON object per line').choices(LOG_FORMATS);
 }
 
 function parsePort(value: string): number {
@@ -56,6 +62,7 @@ interface ServeFlags {
   dotenv?: string;
   uploadExpiry?: number;
   requestTimeout?: number;
+  logFormat?: LogFormat;
 }
 
 /** `--tls` alone: the data dir's certificate from a local CA; `--cert/--key` (both, implying --tls): the operator's own. */
@@ -109,7 +116,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
     config,
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
-      ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout }),
+      ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     true,
@@ -201,6 +208,7 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'serve https with this PEM certificate or chain (with --key)')
     .option('--key <file>', 'the PEM private key of --cert')
     .option('-q, --quiet', 'do not log requests')
+    .addOption(logFormatOption())
     .option('-c, --config <file>', 'config file (default: smll-storage.config.json, .mjs or .js in the working directory, if any)')
     .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
     // Not `--env-file`: Node 20 takes that flag for itself wherever it appears on its command line.
@@ -227,6 +235,7 @@ export function buildProgram(): Command {
     .option('--tls', 'serve https from a local CA; the command gets AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE')
     .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('--log', 'log requests to stderr')
+    .addOption(logFormatOption())
     .action(async (argv: string[], flags, command: Command) => (await import('./exec.js')).execWithEmulator(argv, flags, command));
 
   program

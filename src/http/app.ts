@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { authenticate } from '../auth/sigv4.js';
+import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
-import { decodeBody } from '../auth/payload.js';
-import { checksumAlgorithmOfHeader } from '../auth/checksums.js';
+import { decodeBody, type DecodedBody } from '../auth/payload.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
-import type { SigV2Policy } from '../auth/sigv2.js';
+import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
-import type { S3Request } from '../operations/types.js';
+import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
-import { resolveAddress, resolveRequest } from './resolve.js';
+import { bucketFromHost, resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
-import { escapeLogValue } from './log-escape.js';
+import type { Logger } from './request-log.js';
 import { watchRequestBody } from './request-timeout.js';
 
 export interface AppConfig {
@@ -25,8 +25,8 @@ export interface AppConfig {
   vhostDomains: readonly string[];
   /** IAM actions granted to each bucket's credential. */
   grantedActions(bucket: string): ReadonlySet<string>;
-  /** One line per request; undefined: silent. */
-  log?: (line: string) => void;
+  /** Each request, and notices (SigV2 warnings, faults); undefined: silent. */
+  log?: Logger;
   /** SigV2 presigned URLs and forms: accepted (with a warning per request) or refused. */
   sigv2: SigV2Policy;
   /** The bucket's CORS rules, given at provisioning time; undefined: CORS is not enabled for it. */
@@ -35,12 +35,24 @@ export interface AppConfig {
   requestTimeout: number;
 }
 
+/** A credential as the app looks it up: the bucket's name and secret, and its whole record for the operations. */
+interface BucketCredentialRecord extends BucketCredential {
+  record: BucketRecord;
+}
+
 interface RequestState {
   s3?: S3Request;
   requestId: string;
   /** The refusal's hint (which header asked for the action), for the log line. */
   hint?: string;
+  /** The S3 error code answered, for the log line. */
+  errorCode?: string;
+  /** A readiness probe: answered, not logged. */
+  unlogged?: boolean;
 }
+
+/** The readiness endpoint's path; see `health` in createApp. */
+export const HEALTH_PATH = '/_smll/health';
 
 // A process-unique prefix plus a counter: unique ids without a random draw per request.
 const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
@@ -92,11 +104,6 @@ export function rawErrorResponse(err: S3Error): string {
   ].join('\r\n');
 }
 
-/** The headers without the `x-amz-checksum-<algorithm>` values (x-amz-checksum-type/-mode are not values). */
-function withoutChecksumValueHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => checksumAlgorithmOfHeader(name) === undefined));
-}
-
 function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error): void {
   ctx.status = err.status;
   for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
@@ -116,6 +123,58 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
 }
 
 /**
+ * Puts an operation's response on koa's context: the one place a response value becomes HTTP.
+ * The headers go first, so that koa's defaults for a body (Content-Type, Content-Length) fill in
+ * only what the response leaves unset. No body is sent as an empty one (koa would write the
+ * status text instead), but for HEAD, whose body koa never sends while it keeps the given
+ * Content-Length. A stream body is sent with the response's Content-Length, else chunked.
+ */
+function renderResponse(ctx: Koa.ParameterizedContext<RequestState>, response: S3Response): void {
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
+  if (ctx.method === 'HEAD') return;
+  const { body } = response;
+  if (body === undefined) {
+    ctx.body = '';
+    return;
+  }
+  // Node re-reads a Content-Disposition value as UTF-8 when the whole body is handed to
+  // `res.end()` (nodejs/node#46528), which changes any byte ≥ 0x80 the header carries; a
+  // streamed body leaves the header's bytes as they were set.
+  const rewrittenByNode = !(body instanceof Readable) && /[\x80-\xff]/.test(ctx.response.get('Content-Disposition'));
+  ctx.body = rewrittenByNode ? Readable.from([body]) : body;
+}
+
+/**
+ * The operation stage: the row's handler, called with the request typed for the row (a key
+ * for an object, the decoded body for a row that reads one, the form for PostObject).
+ * `decode` is the decode stage, run only for a row that reads a body.
+ */
+function runOperation(
+  s3: S3Request & { auth: Authentication },
+  base: BucketRequest,
+  decode: () => DecodedBody,
+  context: { store: Store; granted: ReadonlySet<string> },
+): Promise<S3Response> | S3Response {
+  const spec = s3.operation;
+  const run = <Request extends BucketRequest>(handler: OperationHandler<Request> | undefined, req: Request) => {
+    // authorize() refuses a row without a handler with NotImplemented before this stage.
+    if (!handler) throw new Error(`${spec.name} has no handler`);
+    return handler({ req, ...context });
+  };
+  if (spec.target === 'service') return run(spec.handler, base);
+  if (spec.authenticatesFromForm) {
+    if (!s3.form) throw new Error(`${spec.name} reached its handler without the form the authenticate stage reads`);
+    return run(spec.handler, { ...base, form: s3.form, auth: s3.auth });
+  }
+  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth: s3.auth }) : run(spec.handler, base);
+  // The resolve stage makes an object row of a path with a key only.
+  if (s3.key === undefined) throw new Error(`${spec.name} resolved without a key`);
+  const key = s3.key;
+  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth: s3.auth }) : run(spec.handler, { ...base, key });
+}
+
+/**
  * S3's RequestTimeout for a request whose body stalled, then the connection closed. The request
  * is destroyed with that error once the answer is out, so that the pipeline still waiting for its
  * body unwinds (an unfinished write leaves nothing) instead of waiting for bytes that cannot come;
@@ -124,6 +183,7 @@ function renderError(ctx: Koa.ParameterizedContext<RequestState>, err: S3Error):
 function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void {
   const { res, req } = ctx;
   const err = new S3Error('RequestTimeout');
+  ctx.state.errorCode = err.code;
   if (res.headersSent) {
     req.destroy(err);
     return;
@@ -138,34 +198,6 @@ function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void
  * (resolve → authenticate → authorize → decode body → operation), with every failure
  * rendered once as S3's XML error document.
  */
-/** Ends the first pass of withCredentialBucket; not an Error, so that no stack is taken on every request. */
-const SECRET_ASKED = Symbol('secret asked');
-
-/**
- * Runs `verify` (an authentication, which asks for the credential's secret synchronously) with
- * the secret of the bucket the store finds asynchronously: a first pass stops where it asks for
- * the secret of an access key, the bucket is fetched, and a second pass verifies with its
- * secret. A first pass that answers or fails before it asks is the answer.
- */
-async function withCredentialBucket<T>(
-  store: Store,
-  verify: (lookupSecret: (accessKeyId: string) => string | undefined) => T,
-): Promise<{ result: T; bucket?: BucketRecord }> {
-  let asked: string | undefined;
-  try {
-    return {
-      result: verify((accessKeyId) => {
-        asked = accessKeyId;
-        throw SECRET_ASKED;
-      }),
-    };
-  } catch (err) {
-    if (err !== SECRET_ASKED || asked === undefined) throw err;
-  }
-  const bucket = await store.findBucketByAccessKey(asked);
-  return { result: verify((accessKeyId) => (accessKeyId === bucket?.accessKey ? bucket.secretKey : undefined)), bucket };
-}
-
 export function createApp(config: AppConfig): Koa<RequestState> {
   const app = new Koa<RequestState>();
   app.silent = true;
@@ -181,28 +213,37 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     try {
       await next();
     } catch (err) {
+      let answer: S3Error;
       if (isS3Error(err)) {
-        ctx.state.hint = err.hint;
-        renderError(ctx, err);
+        answer = err;
       } else if (err instanceof StorageFault) {
-        config.log?.(`storage fault ${requestId}: ${err.message}`);
-        renderError(ctx, storageFaultError(err));
+        config.log?.notice('error', `storage fault: ${err.message}`, requestId);
+        answer = storageFaultError(err);
       } else {
-        config.log?.(`internal error ${requestId}: ${escapeLogValue((err as Error)?.stack ?? String(err))}`);
-        renderError(ctx, new S3Error('InternalError'));
+        config.log?.notice('error', `internal error: ${(err as Error)?.stack ?? String(err)}`, requestId);
+        answer = new S3Error('InternalError');
       }
+      ctx.state.hint = answer.hint;
+      ctx.state.errorCode = answer.code;
+      renderError(ctx, answer);
       // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
       // piped nowhere: the rest is read and dropped, so that a client still sending gets to
       // read this answer instead of stalling until it times out.
       if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
     addCorsHeaders(ctx);
-    if (config.log) {
-      const s3 = ctx.state.s3;
-      const target = s3 ? [s3.bucket, s3.key].filter((part) => part !== undefined).join('/') : ctx.path;
-      const duration = (performance.now() - started).toFixed(1);
-      const hint = ctx.state.hint ? ` ${escapeLogValue(ctx.state.hint)}` : '';
-      config.log(`${escapeLogValue(s3?.operation.name ?? ctx.method)} ${escapeLogValue(target || '/')} ${ctx.status} ${duration}ms${hint}`);
+    if (config.log && !ctx.state.unlogged) {
+      const { s3, hint, errorCode } = ctx.state;
+      config.log.request({
+        time: new Date(),
+        requestId,
+        operation: s3?.operation.name ?? ctx.method,
+        ...(s3?.bucket === undefined ? { path: ctx.path } : { bucket: s3.bucket, key: s3.key }),
+        status: ctx.status,
+        errorCode,
+        durationMs: performance.now() - started,
+        hint,
+      });
     }
   });
 
@@ -236,59 +277,78 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.body = '';
   };
 
+  /** A bucket's credential, from the store. */
+  const lookupCredential: CredentialLookup<BucketCredentialRecord> = async (accessKeyId) => {
+    const record = await config.store.findBucketByAccessKey(accessKeyId);
+    return record && { bucket: record.name, secretKey: record.secretKey, record };
+  };
+
   const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
     const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
     ctx.state.s3 = req;
 
-    let credentialBucket: BucketRecord | undefined;
+    let authenticated: Authenticated<BucketCredentialRecord> | undefined;
     if (req.operation.authenticatesFromForm) {
       // PostObject carries its credential, signature and policy as form fields ahead of the file:
       // this stage reads the form up to the file part and leaves the file unread for the operation.
       const form = await readPostForm(ctx.req, req.headers);
-      const authenticated = await withCredentialBucket(config.store, (lookupSecret) =>
-        authenticatePostPolicy(form.fields, lookupSecret, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 }),
-      );
-      credentialBucket = authenticated.bucket;
-      req.form = { ...form, contentLengthRange: authenticated.result?.contentLengthRange };
-      req.auth = authenticated.result?.auth;
+      const verified = await authenticatePostPolicy(form.fields, lookupCredential, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
+      req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
+      authenticated = verified?.authenticated;
     } else {
-      const authenticated = await withCredentialBucket(config.store, (lookupSecret) =>
-        authenticate({ method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers }, lookupSecret, {
-          region: config.region,
-          sigv2: config.sigv2,
-          bucket: req.bucket,
-          virtualHosted: req.virtualHosted,
-        }),
+      authenticated = await authenticate(
+        { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
+        lookupCredential,
+        { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
       );
-      credentialBucket = authenticated.bucket;
-      req.auth = authenticated.result;
     }
-    if (!req.auth || !credentialBucket) throw new S3Error('AccessDenied');
+    if (!authenticated) throw new S3Error('AccessDenied');
+    req.auth = authenticated.authentication;
     if (req.auth.kind === 'sigv2') {
-      config.log?.(
-        `warning: ${req.operation.name} ${escapeLogValue(`${req.bucket ?? ''}${req.key ? `/${req.key}` : ''}`)} is signed with SigV2, which AWS has deprecated ` +
+      config.log?.notice(
+        'warning',
+        `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
       );
     }
 
-    const granted = config.grantedActions(credentialBucket.name);
-    authorize(req, credentialBucket.name, granted);
-    const bucketRecord = credentialBucket;
-    req.bucketRecord = bucketRecord;
+    const { principal } = authenticated;
+    const granted = config.grantedActions(principal.bucket);
+    authorize(req, principal.bucket, granted);
 
-    if (req.operation.readsBody) {
-      const bodyHeaders = req.operation.checksumHeadersDescribeObject ? withoutChecksumValueHeaders(req.headers) : req.headers;
-      req.body = decodeBody(ctx.req, req.auth, bodyHeaders, { defaultChecksum: req.operation.defaultChecksum });
-    }
-
-    // authorize() guarantees a handler.
-    await req.operation.handler!({ req: { ...req, bucketRecord }, store: config.store, ctx, granted });
+    const auth = req.auth;
+    // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
+    const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
+    const authorized: BucketRequest = {
+      bucket: principal.bucket,
+      region: authenticated.credential.record.region,
+      query: req.query,
+      headers: req.headers,
+      virtualHosted: req.virtualHosted === true,
+      endpoint: `${ctx.protocol}://${ctx.host}`,
+    };
+    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, { store: config.store, granted }));
   };
 
-  // The router splits by method only (preflight or S3 request); within the S3 pipeline the
-  // operation table, not URL patterns, says which operation a request is.
+  /**
+   * Readiness, for orchestrators and `wait-on` scripts: 200 without credentials, outside the S3
+   * pipeline and the request log (probes come every second). Path-style `/_smll/…` can name no
+   * bucket (bucket names start with a letter or digit); under a virtual-hosted bucket the same
+   * path is an object key, and goes to S3.
+   */
+  const health: Koa.Middleware<RequestState> = async (ctx, next) => {
+    if (bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) !== undefined) return next();
+    ctx.state.unlogged = true;
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    ctx.body = '{"status":"ok"}';
+  };
+
+  // The router splits by method only (preflight, readiness or S3 request); within the S3 pipeline
+  // the operation table, not URL patterns, says which operation a request is.
   const router = new Router<RequestState>();
   router.options(/.*/, preflight);
+  router.get(HEALTH_PATH, health);
   router.all(/.*/, pipeline);
   app.use(router.routes());
   return app;

@@ -5,7 +5,7 @@ import { resolveOperation } from '../operations/resolve-operation.js';
 import type { S3Request, Target } from '../operations/types.js';
 
 /** Bucket named by a virtual-host-style Host header (`BUCKET.localhost`, `BUCKET.<domain>`), if any. */
-function bucketFromHost(host: string | undefined, vhostDomains: readonly string[]): string | undefined {
+export function bucketFromHost(host: string | undefined, vhostDomains: readonly string[]): string | undefined {
   if (!host) return undefined;
   const hostname = host.replace(/:\d+$/, '').toLowerCase();
   for (const domain of vhostDomains) {

@@ -2,7 +2,7 @@ import { createServer, maxHeaderSize, type RequestListener, type Server, type Se
 import type { Duplex } from 'node:stream';
 import { createTlsServer } from '../tls.js';
 import { rawErrorResponse } from './app.js';
-import { escapeLogValue } from './log-escape.js';
+import type { Logger } from './request-log.js';
 import { S3Error } from '../s3/s3-error.js';
 
 export interface S3ServerOptions {
@@ -10,8 +10,8 @@ export interface S3ServerOptions {
   requestTimeout: number;
   /** Serve https with this PEM certificate and key. */
   tls?: { cert: string; key: string };
-  /** One line per request the parser refused; unset: silent. */
-  log?: (line: string) => void;
+  /** A notice per request the parser refused; unset: silent. */
+  log?: Logger;
 }
 
 /**
@@ -54,7 +54,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: S3Se
     return;
   }
   const answer = clientErrorOf(err);
-  log?.(`unparsable request: ${answer.status} ${answer.code} (${escapeLogValue(`${err.code ?? 'error'}: ${err.message}`)})`);
+  log?.notice('warning', `unparsable request: ${answer.status} ${answer.code} (${err.code ?? 'error'}: ${err.message})`);
   socket.end(rawErrorResponse(answer), () => socket.destroy());
 }
 

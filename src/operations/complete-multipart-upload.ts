@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type Koa from 'koa';
 import { CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM_ALGORITHM, isChecksumValue, type ChecksumAlgorithm } from '../auth/checksums.js';
 import type { CombinableAlgorithm } from '../auth/crc-combine.js';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { childElements, parseXml, renderXml, textOf } from '../s3/xml.js';
 import type { ObjectMetadata, PartRecord, UploadCompletion, UploadRecord } from '../store/index.js';
@@ -10,7 +10,8 @@ import { MAX_PART_NUMBER, MIN_PART_BYTES, checksumElement, parsePartNumber, uplo
 import { compositeChecksum, fullObjectChecksum, verifyObjectChecksumHeader, type UploadChecksum } from './multipart-checksums.js';
 import { writePrecondition } from './put-object.js';
 import { readSmallBody } from './small-body.js';
-import type { OperationHandler } from './types.js';
+import { xmlResponse } from './response.js';
+import type { ObjectRequest, OperationHandler, RequestBody, S3Response } from './types.js';
 
 /** 10000 parts with an ETag and a checksum each fit well within this. */
 const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
@@ -95,9 +96,9 @@ function choosePart(upload: UploadRecord, stored: Map<number, PartRecord>, reque
  * without an algorithm has the "null" mode, which no value matches (LocalStack's
  * test_complete_multipart_parts_checksum_default, recorded against AWS).
  */
-function assertSameChecksumType(ctx: Koa.Context, upload: UploadRecord): void {
-  const sent = ctx.get('x-amz-checksum-type');
-  if (sent === '') return;
+function assertSameChecksumType(req: ObjectRequest, upload: UploadRecord): void {
+  const sent = headerValue(req.headers, 'x-amz-checksum-type');
+  if (!sent) return;
   if (sent.toUpperCase() !== upload.checksum?.type) {
     throw new S3Error(
       'InvalidRequest',
@@ -107,9 +108,9 @@ function assertSameChecksumType(ctx: Koa.Context, upload: UploadRecord): void {
 }
 
 /** `x-amz-mp-object-size`, when sent, must be the completed object's size. */
-function assertDeclaredObjectSize(ctx: Koa.Context, parts: readonly PartRecord[]): void {
-  const sent = ctx.get('x-amz-mp-object-size');
-  if (sent === '') return;
+function assertDeclaredObjectSize(req: ObjectRequest, parts: readonly PartRecord[]): void {
+  const sent = headerValue(req.headers, 'x-amz-mp-object-size');
+  if (!sent) return;
   if (/^-\d+$/.test(sent)) throw new S3Error('InvalidRequest', `Value for x-amz-mp-object-size header is less than zero: '${sent}'`);
   if (!/^\d+$/.test(sent)) throw new S3Error('InvalidRequest', `Value for x-amz-mp-object-size header is invalid: '${sent}'`);
   const size = parts.reduce((sum, part) => sum + part.size, 0);
@@ -139,39 +140,40 @@ async function objectChecksum(upload: UploadRecord, parts: readonly PartRecord[]
   return fullObjectChecksum(algorithm as CombinableAlgorithm, parts, crcOf, openPart);
 }
 
-function respond(ctx: Koa.Context, upload: UploadRecord, completion: UploadCompletion): void {
+function completed(req: ObjectRequest, upload: UploadRecord, completion: UploadCompletion): S3Response {
   const encodedKey = upload.key.split('/').map(encodeURIComponent).join('/');
   const { algorithm, type } = objectChecksumKind(upload);
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('CompleteMultipartUploadResult', {
-    Location: `${ctx.protocol}://${ctx.host}/${upload.bucket}/${encodedKey}`,
-    Bucket: upload.bucket,
-    Key: upload.key,
-    ETag: completion.etag,
-    ...(completion.checksum !== undefined ? { [checksumElement(algorithm)]: completion.checksum, ChecksumType: type } : {}),
-  });
+  return xmlResponse(
+    renderXml('CompleteMultipartUploadResult', {
+      Location: `${req.endpoint}/${upload.bucket}/${encodedKey}`,
+      Bucket: upload.bucket,
+      Key: upload.key,
+      ETag: completion.etag,
+      ...(completion.checksum !== undefined ? { [checksumElement(algorithm)]: completion.checksum, ChecksumType: type } : {}),
+    }),
+  );
 }
 
-export const CompleteMultipartUpload: OperationHandler = async ({ req, store, ctx }) => {
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html */
+export const CompleteMultipartUpload: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
   const upload = await uploadOf(req, store, { open: false });
   const precondition = writePrecondition(req.headers);
-  const requested = parseCompletion(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES));
+  const requested = parseCompletion(await readSmallBody(req.body.stream, MAX_DOCUMENT_BYTES));
   const partList = requested.map((part) => `${part.partNumber}:${part.etag}`).join('\n');
 
   // A retry of a completion that succeeded gets the same answer; any other completion of a completed upload is NoSuchUpload.
-  const answerRetry = (current: UploadRecord | undefined): boolean => {
-    if (!current?.completion) return false;
+  const retried = (current: UploadRecord | undefined): S3Response | undefined => {
+    if (!current?.completion) return undefined;
     if (current.completion.parts !== partList) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
-    respond(ctx, current, current.completion);
-    return true;
+    return completed(req, current, current.completion);
   };
-  if (answerRetry(upload)) return;
+  const retry = retried(upload);
+  if (retry) return retry;
 
-  assertSameChecksumType(ctx, upload);
+  assertSameChecksumType(req, upload);
   const stored = new Map((await store.listParts(upload.id)).map((part) => [part.partNumber, part]));
   const parts = requested.map((part, index) => choosePart(upload, stored, part, index === requested.length - 1));
-  assertDeclaredObjectSize(ctx, parts);
+  assertDeclaredObjectSize(req, parts);
   const etag = multipartEtag(parts);
   const kind = objectChecksumKind(upload);
   const value = await objectChecksum(upload, parts, (part) => store.readParts([part]));
@@ -184,9 +186,10 @@ export const CompleteMultipartUpload: OperationHandler = async ({ req, store, ct
   if (!record) {
     // Another request completed, aborted or changed the upload while this one computed.
     const current = await store.getUpload(upload.id);
-    if (answerRetry(current)) return;
+    const answer = retried(current);
+    if (answer) return answer;
     if (current) throw invalidPart(upload, requested[0]);
     throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
   }
-  respond(ctx, upload, completion);
+  return completed(req, upload, completion);
 };

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 
 export interface ConditionTarget {
@@ -12,11 +13,6 @@ export interface ReadConditions {
   ifNoneMatch?: string;
   ifModifiedSince?: string;
   ifUnmodifiedSince?: string;
-}
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
 }
 
 export function readConditionsFrom(headers: IncomingHttpHeaders, prefix = 'if-'): ReadConditions {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM_ALGORITHM, parseChecksumAlgorithm, type ChecksumAlgorithm } from '../auth/checksums.js';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
@@ -8,11 +9,12 @@ import { renderHeaderValue, renderUserMetadata } from './header-values.js';
 import { checksumElement } from './multipart-common.js';
 import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
-import type { OperationHandler } from './types.js';
+import { xmlResponse } from './response.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
 function metadataDirective(headers: IncomingHttpHeaders): 'COPY' | 'REPLACE' {
-  const value = headers['x-amz-metadata-directive'];
-  const directive = (Array.isArray(value) ? value[0] : value)?.trim().toUpperCase() ?? 'COPY';
+  const value = headerValue(headers, 'x-amz-metadata-directive');
+  const directive = value?.trim().toUpperCase() ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: String(value) });
   }
@@ -40,8 +42,7 @@ function metadataOf(record: ObjectRecord): ObjectMetadata {
 
 /** `x-amz-checksum-algorithm`: the algorithm the copy's checksum is to be of, if not the source's. */
 function requestedChecksumAlgorithm(headers: IncomingHttpHeaders): ChecksumAlgorithm | undefined {
-  const value = headers['x-amz-checksum-algorithm'];
-  const text = Array.isArray(value) ? value[0] : value;
+  const text = headerValue(headers, 'x-amz-checksum-algorithm');
   if (text === undefined) return undefined;
   const algorithm = parseChecksumAlgorithm(text);
   if (!algorithm) {
@@ -58,6 +59,7 @@ class SourceChanged extends Error {}
 const MAX_COPY_ATTEMPTS = 3;
 
 /**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  * A copy within the bucket. The copy shares the source's blobs (and so its ETag and parts): only
  * rows are written, in one transaction that also reads the source and checks the
  * x-amz-copy-source-if-* conditions, so the copy is of exactly the object the conditions saw.
@@ -65,9 +67,9 @@ const MAX_COPY_ATTEMPTS = 3;
  * source has none (S3's default CRC64NVME then): that one (FULL_OBJECT) is computed by reading
  * the source once, and the copy made only if the source is still the object that was read.
  */
-export const CopyObject: OperationHandler = async ({ req, store, ctx, granted }) => {
+export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store, granted }) => {
   const source = copySourceOf({ req, granted });
-  const target = { bucket: req.bucketRecord.name, key: req.key! };
+  const target = { bucket: req.bucket, key: req.key };
   const directive = metadataDirective(req.headers);
   const algorithm = requestedChecksumAlgorithm(req.headers);
   if (directive === 'COPY' && algorithm === undefined && source.bucket === target.bucket && source.key === target.key) {
@@ -124,11 +126,11 @@ export const CopyObject: OperationHandler = async ({ req, store, ctx, granted })
         ? await copyWithChecksum(DEFAULT_CHECKSUM_ALGORITHM, true)
         : await copyOf();
 
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('CopyObjectResult', {
-    ETag: record.etag,
-    LastModified: record.lastModified.toISOString(),
-    ...(record.checksum ? { ChecksumType: record.checksum.type, [checksumElement(record.checksum.algorithm)]: record.checksum.value } : {}),
-  });
+  return xmlResponse(
+    renderXml('CopyObjectResult', {
+      ETag: record.etag,
+      LastModified: record.lastModified.toISOString(),
+      ...(record.checksum ? { ChecksumType: record.checksum.type, [checksumElement(record.checksum.algorithm)]: record.checksum.value } : {}),
+    }),
+  );
 };

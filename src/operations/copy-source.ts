@@ -5,20 +5,16 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { accessDeniedFor } from '../auth/policy.js';
+import { headerValue } from '../s3/headers.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { MAX_KEY_BYTES, MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ByteRange, ObjectRecord } from '../store/index.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
-import type { OperationContext } from './types.js';
+import type { ObjectRequest, OperationContext, S3Request } from './types.js';
 
 export interface CopySource {
   bucket: string;
   key: string;
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function invalidCopySource(value: string, message = 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'): S3Error {
@@ -29,8 +25,8 @@ function invalidCopySource(value: string, message = 'Copy Source must mention th
  * Parses `x-amz-copy-source` and checks that the credential may read it: its own bucket only
  * (credentials are per bucket), s3:GetObject granted, and no versionId (s3:GetObjectVersion).
  */
-export function copySourceOf({ req, granted }: Pick<OperationContext, 'req' | 'granted'>): CopySource {
-  const raw = header(req.headers, 'x-amz-copy-source') ?? '';
+export function copySourceOf({ req, granted }: Pick<OperationContext<ObjectRequest>, 'req' | 'granted'>): CopySource {
+  const raw = headerValue(req.headers, 'x-amz-copy-source') ?? '';
   const queryStart = raw.indexOf('?');
   const encodedPath = queryStart === -1 ? raw : raw.slice(0, queryStart);
   let path: string;
@@ -47,8 +43,9 @@ export function copySourceOf({ req, granted }: Pick<OperationContext, 'req' | 'g
     throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(source.key), MaxSizeAllowed: MAX_KEY_BYTES });
   }
 
-  const credentialBucket = req.bucketRecord.name;
-  const sourceRequest = { ...req, bucket: source.bucket, key: source.key };
+  const credentialBucket = req.bucket;
+  // accessDeniedFor names the resource from the bucket and key alone.
+  const sourceRequest = { bucket: source.bucket, key: source.key } as S3Request;
   const versioned = queryStart !== -1 && new URLSearchParams(raw.slice(queryStart + 1)).has('versionId');
   const action = versioned ? 's3:GetObjectVersion' : 's3:GetObject';
   if (source.bucket !== credentialBucket) {
@@ -85,7 +82,7 @@ export function evaluateCopySourceConditions(conditions: ReadConditions, source:
 
 /** UploadPartCopy's `x-amz-copy-source-range: bytes=first-last` (both required, inclusive), within the source. */
 export function copySourceRangeOf(headers: IncomingHttpHeaders, sourceSize: number): ByteRange | undefined {
-  const value = header(headers, 'x-amz-copy-source-range');
+  const value = headerValue(headers, 'x-amz-copy-source-range');
   if (value === undefined) return undefined;
   const match = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
   const fields = { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value };

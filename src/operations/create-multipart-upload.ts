@@ -1,17 +1,16 @@
 import { renderXml } from '../s3/xml.js';
 import { uploadChecksumFrom } from './multipart-checksums.js';
 import { objectMetadataFrom } from './put-object.js';
-import type { OperationHandler } from './types.js';
+import { checksumHeaders, xmlResponse } from './response.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
-export const CreateMultipartUpload: OperationHandler = async ({ req, store, ctx }) => {
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html */
+export const CreateMultipartUpload: OperationHandler<ObjectRequest> = async ({ req, store }) => {
   const metadata = objectMetadataFrom(req.headers);
   const checksum = uploadChecksumFrom(req.headers);
-  const upload = await store.createUpload(req.bucketRecord.name, req.key!, metadata, checksum);
-  ctx.status = 200;
-  if (checksum) {
-    ctx.set('x-amz-checksum-algorithm', checksum.algorithm);
-    ctx.set('x-amz-checksum-type', checksum.type);
-  }
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.id });
+  const upload = await store.createUpload(req.bucket, req.key, metadata, checksum);
+  return xmlResponse(
+    renderXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.id }),
+    checksumHeaders(checksum),
+  );
 };

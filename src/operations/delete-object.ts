@@ -1,7 +1,10 @@
-import type { OperationHandler } from './types.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
-/** S3 answers 204 whether or not the key existed. */
-export const DeleteObject: OperationHandler = async ({ req, store, ctx }) => {
-  await store.deleteObject(req.bucketRecord.name, req.key!);
-  ctx.status = 204;
+/**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+ * S3 answers 204 whether or not the key existed.
+ */
+export const DeleteObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  await store.deleteObject(req.bucket, req.key);
+  return { status: 204, headers: {} };
 };

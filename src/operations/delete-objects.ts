@@ -3,13 +3,15 @@ import { StorageFault, storageFaultError } from '../store/storage-fault.js';
 import { MAX_KEY_BYTES } from '../s3/limits.js';
 import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../s3/xml.js';
 import { readSmallBody } from './small-body.js';
-import type { OperationHandler } from './types.js';
+import { xmlResponse } from './response.js';
+import type { BucketRequest, OperationHandler, RequestBody } from './types.js';
 
 const MAX_KEYS_PER_REQUEST = 1000;
 /** 1000 keys of 1024 bytes each, with their markup, fit well within this. */
 const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
-export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html */
+export const DeleteObjects: OperationHandler<BucketRequest & RequestBody> = async ({ req, store }) => {
   const hasIntegrityHeader =
     req.headers['content-md5'] !== undefined ||
     req.headers['x-amz-trailer'] !== undefined ||
@@ -19,7 +21,7 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
   }
 
   // More than 1,000 keys is MalformedXML, refused as the 1,001st <Object> is read (https://github.com/aws/aws-sdk/issues/602).
-  const root = parseXml(await readSmallBody(req.body!.stream, MAX_DOCUMENT_BYTES), {
+  const root = parseXml(await readSmallBody(req.body.stream, MAX_DOCUMENT_BYTES), {
     root: 'Delete',
     repeated: 'Object',
     maxRepeated: MAX_KEYS_PER_REQUEST,
@@ -45,7 +47,7 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
     } else {
       try {
-        await store.deleteObject(req.bucketRecord.name, key);
+        await store.deleteObject(req.bucket, key);
       } catch (err) {
         if (!(err instanceof StorageFault)) throw err;
         // Reported for this key, as S3 reports each key it could not delete, next to the deleted ones.
@@ -56,7 +58,5 @@ export const DeleteObjects: OperationHandler = async ({ req, store, ctx }) => {
       if (!quiet) deleted.push({ Key: key });
     }
   }
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('DeleteResult', { Deleted: deleted, Error: errors });
+  return xmlResponse(renderXml('DeleteResult', { Deleted: deleted, Error: errors }));
 };

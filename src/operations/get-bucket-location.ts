@@ -1,9 +1,10 @@
 import { renderXml } from '../s3/xml.js';
-import type { OperationHandler } from './types.js';
+import { xmlResponse } from './response.js';
+import type { BucketRequest, OperationHandler } from './types.js';
 
-/** us-east-1 is the empty LocationConstraint, a quirk every SDK expects. */
-export const GetBucketLocation: OperationHandler = ({ req, ctx }) => {
-  const region = req.bucketRecord.region;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('LocationConstraint', region === 'us-east-1' ? '' : region);
-};
+/**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+ * us-east-1 is the empty LocationConstraint, a quirk every SDK expects.
+ */
+export const GetBucketLocation: OperationHandler<BucketRequest> = ({ req }) =>
+  xmlResponse(renderXml('LocationConstraint', req.region === 'us-east-1' ? '' : req.region));

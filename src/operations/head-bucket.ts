@@ -1,7 +1,7 @@
-import type { OperationHandler } from './types.js';
+import type { BucketRequest, OperationHandler } from './types.js';
 
-export const HeadBucket: OperationHandler = ({ req, ctx }) => {
-  ctx.status = 200;
-  ctx.set('x-amz-bucket-region', req.bucketRecord.region);
-  ctx.set('x-amz-access-point-alias', 'false');
-};
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html */
+export const HeadBucket: OperationHandler<BucketRequest> = ({ req }) => ({
+  status: 200,
+  headers: { 'x-amz-bucket-region': req.region, 'x-amz-access-point-alias': 'false' },
+});

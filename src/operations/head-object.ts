@@ -1,7 +1,8 @@
 import { prepareObjectRead } from './object-response.js';
-import type { OperationHandler } from './types.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
-export const HeadObject: OperationHandler = async (op) => {
-  const { record, range } = await prepareObjectRead(op);
-  op.ctx.set('Content-Length', String(range ? range.end - range.start + 1 : record.size));
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html */
+export const HeadObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  const { status, headers } = await prepareObjectRead(req, store);
+  return { status, headers };
 };

@@ -1,8 +1,9 @@
 import { S3Error } from '../s3/s3-error.js';
 import { renderXml, type XmlTree } from '../s3/xml.js';
 import { compareUtf8 } from '../store/listing.js';
-import { encoderFor, ownerOf, parseListQuery } from './listing.js';
-import type { OperationHandler } from './types.js';
+import { encoderFor, ownerOf, parseListParameters } from './listing.js';
+import { xmlResponse } from './response.js';
+import type { BucketRequest, OperationHandler } from './types.js';
 
 const MAX_UPLOADS_LIMIT = 1000;
 
@@ -19,17 +20,18 @@ function maxUploadsOf(query: URLSearchParams): number {
 type Entry = { kind: 'upload'; key: string; id: string; tree: XmlTree } | { kind: 'prefix'; prefix: string };
 
 /**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html
  * Needs s3:ListBucketMultipartUploads, which SMLL credentials lack unless the bucket is given it
  * (`--allow`). Open uploads by key, then initiation; prefix, delimiter, key-marker and
  * upload-id-marker paging as S3 pages them.
  */
-export const ListMultipartUploads: OperationHandler = async ({ req, store, ctx }) => {
-  const list = parseListQuery(req.query);
+export const ListMultipartUploads: OperationHandler<BucketRequest> = async ({ req, store }) => {
+  const list = parseListParameters(req.query);
   const maxUploads = maxUploadsOf(req.query);
   const keyMarker = req.query.get('key-marker') || undefined;
   const uploadIdMarker = keyMarker === undefined ? undefined : req.query.get('upload-id-marker') || undefined;
   const prefix = list.prefix ?? '';
-  const bucket = req.bucketRecord.name;
+  const bucket = req.bucket;
   const owner = ownerOf(bucket);
   const encode = encoderFor(list);
 
@@ -72,20 +74,20 @@ export const ListMultipartUploads: OperationHandler = async ({ req, store, ctx }
   if (isTruncated) entries.length = maxUploads;
   const last = entries.at(-1);
 
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('ListMultipartUploadsResult', {
-    Bucket: bucket,
-    KeyMarker: encode(keyMarker) ?? '',
-    UploadIdMarker: uploadIdMarker ?? '',
-    NextKeyMarker: isTruncated && last ? encode(last.kind === 'upload' ? last.key : last.prefix) : undefined,
-    NextUploadIdMarker: isTruncated && last?.kind === 'upload' ? last.id : undefined,
-    Delimiter: encode(list.delimiter),
-    Prefix: encode(list.prefix) ?? '',
-    EncodingType: list.urlEncoded ? 'url' : undefined,
-    MaxUploads: maxUploads,
-    IsTruncated: isTruncated,
-    Upload: entries.flatMap((entry) => (entry.kind === 'upload' ? [entry.tree] : [])),
-    CommonPrefixes: entries.flatMap((entry) => (entry.kind === 'prefix' ? [{ Prefix: encode(entry.prefix) }] : [])),
-  });
+  return xmlResponse(
+    renderXml('ListMultipartUploadsResult', {
+      Bucket: bucket,
+      KeyMarker: encode(keyMarker) ?? '',
+      UploadIdMarker: uploadIdMarker ?? '',
+      NextKeyMarker: isTruncated && last ? encode(last.kind === 'upload' ? last.key : last.prefix) : undefined,
+      NextUploadIdMarker: isTruncated && last?.kind === 'upload' ? last.id : undefined,
+      Delimiter: encode(list.delimiter),
+      Prefix: encode(list.prefix) ?? '',
+      EncodingType: list.urlEncoded ? 'url' : undefined,
+      MaxUploads: maxUploads,
+      IsTruncated: isTruncated,
+      Upload: entries.flatMap((entry) => (entry.kind === 'upload' ? [entry.tree] : [])),
+      CommonPrefixes: entries.flatMap((entry) => (entry.kind === 'prefix' ? [{ Prefix: encode(entry.prefix) }] : [])),
+    }),
+  );
 };

@@ -1,7 +1,8 @@
 import { S3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
 import { MAX_PART_NUMBER, checksumElement, uploadOf } from './multipart-common.js';
-import type { OperationHandler } from './types.js';
+import { checksumHeaders, xmlResponse } from './response.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
 const DEFAULT_MAX_PARTS = 1000;
 
@@ -14,36 +15,36 @@ function nonNegativeInteger(query: URLSearchParams, name: string, fallback: numb
   return Number(value);
 }
 
-/** Needs s3:ListMultipartUploadParts, which SMLL credentials lack unless the bucket is given it (`--allow`). */
-export const ListParts: OperationHandler = async ({ req, store, ctx }) => {
+/**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
+ * Needs s3:ListMultipartUploadParts, which SMLL credentials lack unless the bucket is given it (`--allow`).
+ */
+export const ListParts: OperationHandler<ObjectRequest> = async ({ req, store }) => {
   const upload = await uploadOf(req, store, { open: true });
   const maxParts = Math.min(nonNegativeInteger(req.query, 'max-parts', DEFAULT_MAX_PARTS), DEFAULT_MAX_PARTS);
   const marker = Math.min(nonNegativeInteger(req.query, 'part-number-marker', 0), MAX_PART_NUMBER);
   const after = (await store.listParts(upload.id)).filter((part) => part.partNumber > marker);
   const page = after.slice(0, maxParts);
   const isTruncated = after.length > page.length;
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  if (upload.checksum) {
-    ctx.set('x-amz-checksum-algorithm', upload.checksum.algorithm);
-    ctx.set('x-amz-checksum-type', upload.checksum.type);
-  }
-  ctx.body = renderXml('ListPartsResult', {
-    Bucket: upload.bucket,
-    Key: upload.key,
-    UploadId: upload.id,
-    PartNumberMarker: marker,
-    NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
-    MaxParts: maxParts,
-    IsTruncated: isTruncated,
-    ...(upload.checksum ? { ChecksumAlgorithm: upload.checksum.algorithm, ChecksumType: upload.checksum.type } : {}),
-    Part: page.map((part) => ({
-      PartNumber: part.partNumber,
-      LastModified: part.lastModified.toISOString(),
-      ETag: part.etag,
-      Size: part.size,
-      ...(upload.checksum && part.checksum ? { [checksumElement(upload.checksum.algorithm)]: part.checksum } : {}),
-    })),
-    StorageClass: 'STANDARD',
-  });
+  return xmlResponse(
+    renderXml('ListPartsResult', {
+      Bucket: upload.bucket,
+      Key: upload.key,
+      UploadId: upload.id,
+      PartNumberMarker: marker,
+      NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
+      MaxParts: maxParts,
+      IsTruncated: isTruncated,
+      ...(upload.checksum ? { ChecksumAlgorithm: upload.checksum.algorithm, ChecksumType: upload.checksum.type } : {}),
+      Part: page.map((part) => ({
+        PartNumber: part.partNumber,
+        LastModified: part.lastModified.toISOString(),
+        ETag: part.etag,
+        Size: part.size,
+        ...(upload.checksum && part.checksum ? { [checksumElement(upload.checksum.algorithm)]: part.checksum } : {}),
+      })),
+      StorageClass: 'STANDARD',
+    }),
+    checksumHeaders(upload.checksum),
+  );
 };

@@ -8,8 +8,8 @@ const MAX_KEYS_LIMIT = 1000;
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
-/** What ListObjects and ListObjectsV2 share from the query string. */
-export interface ListQuery {
+/** The query parameters ListObjects, ListObjectsV2 and ListMultipartUploads share (the store's `ListQuery` is what a listing asks the store). */
+export interface ListParameters {
   prefix?: string;
   delimiter?: string;
   maxKeys: number;
@@ -17,7 +17,7 @@ export interface ListQuery {
 }
 
 /**
- * The shared query of ListObjects and ListObjectsV2. `max-keys`: absent or empty → 1000; above
+ * The shared query parameters of the listings. `max-keys`: absent or empty → 1000; above
  * 1000 → 1000 (a page never holds more); a negative integer → InvalidArgument naming `maxKeys`;
  * anything that is not an integer within Java's int range → InvalidArgument naming `max-keys`,
  * with S3's messages for each (recorded from Amazon S3 for ListObjects in jchristn/S3Server's
@@ -25,7 +25,7 @@ export interface ListQuery {
  * `encoding-type`: `url` or absent, else InvalidArgument
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
  */
-export function parseListQuery(query: URLSearchParams): ListQuery {
+export function parseListParameters(query: URLSearchParams): ListParameters {
   const rawMaxKeys = query.get('max-keys') || null;
   let maxKeys = MAX_KEYS_LIMIT;
   if (rawMaxKeys !== null) {
@@ -70,7 +70,7 @@ export function s3UrlEncode(value: string): string {
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function encoderFor(list: ListQuery): (value: string | undefined) => string | undefined {
+export function encoderFor(list: ListParameters): (value: string | undefined) => string | undefined {
   return (value) => (value === undefined || !list.urlEncoded ? value : s3UrlEncode(value));
 }
 

@@ -9,6 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import {
   CHECKSUM_ALGORITHMS,
@@ -25,11 +26,6 @@ export interface UploadChecksum {
   type: ChecksumType;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Whether `type` can be made with `algorithm`: only CRCs combine to FULL_OBJECT, and CRC64NVME has no COMPOSITE. */
 function typeSupports(type: ChecksumType, algorithm: ChecksumAlgorithm): boolean {
   return type === 'FULL_OBJECT' ? algorithm.startsWith('CRC') : algorithm !== 'CRC64NVME';
@@ -37,8 +33,8 @@ function typeSupports(type: ChecksumType, algorithm: ChecksumAlgorithm): boolean
 
 /** CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`, with S3's defaults and refusals. */
 export function uploadChecksumFrom(headers: IncomingHttpHeaders): UploadChecksum | undefined {
-  const algorithmHeader = header(headers, 'x-amz-checksum-algorithm');
-  const typeHeader = header(headers, 'x-amz-checksum-type');
+  const algorithmHeader = headerValue(headers, 'x-amz-checksum-algorithm');
+  const typeHeader = headerValue(headers, 'x-amz-checksum-type');
   if (algorithmHeader === undefined) {
     if (typeHeader !== undefined) {
       throw new S3Error('InvalidRequest', 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
@@ -100,7 +96,7 @@ export async function streamChecksum(algorithm: ChecksumAlgorithm, data: Readabl
  */
 export function verifyObjectChecksumHeader(headers: IncomingHttpHeaders, upload: UploadChecksum, computed: string): void {
   const name = `x-amz-checksum-${upload.algorithm.toLowerCase()}`;
-  const sent = header(headers, name);
+  const sent = headerValue(headers, name);
   if (sent === undefined) return;
   const [value, count, ...rest] = sent.split('-');
   const wellFormed =

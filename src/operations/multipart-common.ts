@@ -1,6 +1,6 @@
 import { S3Error } from '../s3/s3-error.js';
 import type { Store, UploadRecord } from '../store/index.js';
-import type { S3Request } from './types.js';
+import type { ObjectRequest } from './types.js';
 
 /** S3's limits on multipart uploads. */
 export const MAX_PART_NUMBER = 10_000;
@@ -19,7 +19,7 @@ export function parsePartNumber(value: string): number {
 }
 
 /** The partNumber query parameter of a part request (UploadPart, UploadPartCopy). */
-export function partNumberOf(req: S3Request): number {
+export function partNumberOf(req: ObjectRequest): number {
   return parsePartNumber(req.query.get('partNumber') ?? '');
 }
 
@@ -27,18 +27,13 @@ export function partNumberOf(req: S3Request): number {
  * The upload `?uploadId=` names, if it is an upload of this bucket and key; with `open`, it
  * must also not be completed yet. Anything else is NoSuchUpload, as S3 answers.
  */
-export async function uploadOf(req: S3Request & { bucketRecord: { name: string } }, store: Store, { open }: { open: boolean }): Promise<UploadRecord> {
+export async function uploadOf(req: ObjectRequest, store: Store, { open }: { open: boolean }): Promise<UploadRecord> {
   const uploadId = req.query.get('uploadId') ?? '';
   const upload = uploadId === '' ? undefined : await store.getUpload(uploadId);
-  if (!upload || upload.bucket !== req.bucketRecord.name || upload.key !== req.key || (open && upload.completion)) {
+  if (!upload || upload.bucket !== req.bucket || upload.key !== req.key || (open && upload.completion)) {
     throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
   }
   return upload;
-}
-
-/** The response headers that report a checksum (UploadPart, CompleteMultipartUpload, PutObject). */
-export function checksumHeaders(algorithm: string, value: string, type?: string): Record<string, string> {
-  return { [`x-amz-checksum-${algorithm.toLowerCase()}`]: value, ...(type ? { 'x-amz-checksum-type': type } : {}) };
 }
 
 /** The element name of a checksum in S3's XML documents: ChecksumCRC32, ChecksumSHA256 … */

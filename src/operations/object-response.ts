@@ -1,11 +1,12 @@
-import type Koa from 'koa';
-import type { ObjectRecord } from '../store/index.js';
+import type { ByteRange, ObjectRecord, Store } from '../store/index.js';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { evaluateReadConditions, readConditionsFrom } from './conditions.js';
 import { renderHeaderValue, responseOverrideValue, userMetadataHeaders } from './header-values.js';
-import { parseRange, type ByteRange } from './range.js';
+import { parseRange } from './range.js';
 import { parsePartNumber } from './multipart-common.js';
-import type { OperationContext } from './types.js';
+import { checksumHeaders } from './response.js';
+import type { ObjectRequest } from './types.js';
 
 /** S3's default type for an object stored without Content-Type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -36,11 +37,13 @@ function responseOverridesOf(query: URLSearchParams): Array<[string, string]> {
 }
 
 /** Every stored value goes through renderHeaderValue: an object an older version stored with a bad value stays readable. */
-function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, overrides: Array<[string, string]>, checksum: SentChecksum | undefined): void {
-  ctx.set('Last-Modified', record.lastModified.toUTCString());
-  ctx.set('ETag', renderHeaderValue(record.etag));
-  ctx.set('Accept-Ranges', 'bytes');
-  ctx.set('Content-Type', renderHeaderValue(record.contentType ?? DEFAULT_CONTENT_TYPE));
+function objectHeaders(record: ObjectRecord, overrides: Array<[string, string]>, checksum: SentChecksum | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Last-Modified': record.lastModified.toUTCString(),
+    ETag: renderHeaderValue(record.etag),
+    'Accept-Ranges': 'bytes',
+    'Content-Type': renderHeaderValue(record.contentType ?? DEFAULT_CONTENT_TYPE),
+  };
   const stored: Array<[string, string | undefined]> = [
     ['Cache-Control', record.cacheControl],
     ['Content-Disposition', record.contentDisposition],
@@ -48,15 +51,12 @@ function setObjectHeaders(ctx: Koa.Context, record: ObjectRecord, overrides: Arr
     ['Content-Language', record.contentLanguage],
     ['Expires', record.expires],
   ];
-  for (const [name, value] of stored) if (value !== undefined) ctx.set(name, renderHeaderValue(value));
+  for (const [name, value] of stored) if (value !== undefined) headers[name] = renderHeaderValue(value);
   const metadata = userMetadataHeaders(record.userMetadata);
-  for (const [name, value] of metadata.headers) ctx.set(name, value);
-  if (metadata.missing > 0) ctx.set('x-amz-missing-meta', String(metadata.missing));
-  for (const [header, value] of overrides) ctx.set(header, value);
-  if (checksum) {
-    ctx.set(`x-amz-checksum-${checksum.algorithm.toLowerCase()}`, renderHeaderValue(checksum.value));
-    ctx.set('x-amz-checksum-type', checksum.type);
-  }
+  for (const [name, value] of metadata.headers) headers[name] = value;
+  if (metadata.missing > 0) headers['x-amz-missing-meta'] = String(metadata.missing);
+  for (const [header, value] of overrides) headers[header] = value;
+  return { ...headers, ...checksumHeaders(checksum && { ...checksum, value: renderHeaderValue(checksum.value) }) };
 }
 
 interface PartRead {
@@ -78,7 +78,7 @@ interface PartRead {
  * their number as LocalStack keys them and as Apache Ozone (HDDS-15740) and SeaweedFS changed to
  * in 2026. The ceph s3-tests and Ozone answer 400 InvalidPart instead, without a recording.
  */
-async function readPart({ store }: OperationContext, record: ObjectRecord, partNumber: number): Promise<PartRead> {
+async function readPart(store: Store, record: ObjectRecord, partNumber: number): Promise<PartRead> {
   const parts = await store.objectParts(record);
   const index = parts.findIndex((part) => part.partNumber === partNumber);
   if (index < 0) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: parts.length });
@@ -95,27 +95,39 @@ async function readPart({ store }: OperationContext, record: ObjectRecord, partN
   return { range, checksum: partChecksum };
 }
 
+/** What GetObject and HeadObject answer with, but the body. */
+export interface ObjectRead {
+  record: ObjectRecord;
+  /** The bytes to send; none: the whole object. */
+  range?: ByteRange;
+  /** 200, or 206 for a range or a part. */
+  status: 200 | 206;
+  /** The object's headers, Content-Length included. */
+  headers: Record<string, string>;
+}
+
 /**
- * What GetObject and HeadObject share: find the object, evaluate the conditions and the
- * range, and set the response headers. Returns the object and the range to send.
+ * What GetObject and HeadObject share: find the object, evaluate the conditions and the range
+ * (or `partNumber`), and make the response headers.
+ * @throws S3Error NoSuchKey, NotModified/PreconditionFailed (conditions), InvalidRange,
+ *   InvalidPartNumber, InvalidArgument (partNumber, `response-*`), InvalidRequest (Range with partNumber).
  */
-export async function prepareObjectRead(op: OperationContext): Promise<{ record: ObjectRecord; range?: ByteRange }> {
-  const { req, store, ctx } = op;
+export async function prepareObjectRead(req: ObjectRequest, store: Store): Promise<ObjectRead> {
   const partNumberParameter = req.query.get('partNumber');
   const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
   const overrides = responseOverridesOf(req.query);
-  const rangeHeader = req.headers.range;
+  const rangeHeader = headerValue(req.headers, 'range');
   if (partNumber !== undefined && rangeHeader !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  const record = await store.getObject(req.bucketRecord.name, req.key!);
+  const record = await store.getObject(req.bucket, req.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateReadConditions(readConditionsFrom(req.headers), record);
-  const checksumMode = String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED';
+  const checksumMode = headerValue(req.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
   let range: ByteRange | undefined;
   let checksum: SentChecksum | undefined;
   if (partNumber !== undefined) {
-    const part = await readPart(op, record, partNumber);
+    const part = await readPart(store, record, partNumber);
     range = part.range;
     checksum = checksumMode ? part.checksum : undefined;
   } else {
@@ -123,14 +135,10 @@ export async function prepareObjectRead(op: OperationContext): Promise<{ record:
     // A whole-object checksum says nothing about a part of it: never sent for a range.
     checksum = checksumMode && range === undefined ? record.checksum : undefined;
   }
-  setObjectHeaders(ctx, record, overrides, checksum);
-  if (record.partsCount !== undefined && partNumber !== undefined) ctx.set('x-amz-mp-parts-count', String(record.partsCount));
-  if (range) {
-    ctx.status = 206;
-    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${record.size}`);
-  } else {
-    // An empty object has no byte range to name, even as part 1.
-    ctx.status = 200;
-  }
-  return { record, range };
+  const headers = objectHeaders(record, overrides, checksum);
+  if (record.partsCount !== undefined && partNumber !== undefined) headers['x-amz-mp-parts-count'] = String(record.partsCount);
+  // An empty object has no byte range to name, even as part 1: it is a 200.
+  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;
+  headers['Content-Length'] = String(range ? range.end - range.start + 1 : record.size);
+  return { record, range, status: range ? 206 : 200, headers };
 }

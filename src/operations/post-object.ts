@@ -1,6 +1,7 @@
 /**
- * PostObject: the browser form upload. The authenticate stage has read the form fields and
- * verified the policy (`req.form`); this streams the file part to the blob store through the
+ * PostObject: the browser form upload (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html;
+ * S3 has no API_PostObject page). The authenticate stage has read the form fields and verified
+ * the policy (`req.form`); this streams the file part to the blob store through the
  * content-length-range and checksum checks, and answers as `success_action_*` asks.
  */
 import { Transform, type TransformCallback } from 'node:stream';
@@ -13,7 +14,8 @@ import { renderXml } from '../s3/xml.js';
 import { MAX_KEY_BYTES } from '../s3/limits.js';
 import { assertStorableHeaderValue, formFieldAsHeaderValue } from './header-values.js';
 import { objectMetadataFrom } from './put-object.js';
-import type { OperationHandler } from './types.js';
+import { checksumHeaders, xmlResponse } from './response.js';
+import type { FormRequest, OperationHandler } from './types.js';
 
 /** Fails the stream as soon as more than `max` bytes have passed, so an oversized file is not read to its end. */
 class MaxSizeGuard extends Transform {
@@ -67,8 +69,8 @@ function redirectTarget(fields: ReadonlyMap<string, string>): URL | undefined {
   }
 }
 
-export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
-  const form = req.form!;
+export const PostObject: OperationHandler<FormRequest> = async ({ req, store }) => {
+  const { form } = req;
   const key = objectKey(form.fields.get('key'), form.filename);
   const headers = formFieldsAsHeaders(form.fields);
   // The fields' text as the bytes a header would carry, so that form and header uploads store alike.
@@ -79,12 +81,13 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
   const range = form.contentLengthRange;
 
   // Only the x-amz-checksum-* fields speak about the payload; the rest are metadata.
-  const checksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
+  const payloadChecksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
   const source = range ? form.file.pipe(new MaxSizeGuard(range.max)) : form.file;
   if (range) form.file.on('error', (err) => source.destroy(err));
-  const body = decodeBody(source, req.auth, checksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
+  const body = decodeBody(source, req.auth, payloadChecksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
 
-  const record = await store.putObject(req.bucketRecord.name, key, {
+  const bucket = req.bucket;
+  const record = await store.putObject(bucket, key, {
     body: body.stream,
     describe: async () => {
       // The form must end well-formed, and the file be long enough, before the object exists.
@@ -98,28 +101,19 @@ export const PostObject: OperationHandler = async ({ req, store, ctx }) => {
     mayInline: true,
   });
 
-  const bucket = req.bucketRecord.name;
-  const location = `${ctx.protocol}://${ctx.host}/${req.virtualHosted ? '' : `${bucket}/`}${uriEncodeText(key, true)}`;
-  ctx.set('ETag', record.etag);
-  ctx.set('Location', location);
-  if (record.checksum) ctx.set(`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`, record.checksum.value);
+  const location = `${req.endpoint}/${req.virtualHosted ? '' : `${bucket}/`}${uriEncodeText(key, true)}`;
+  // The form answers with the object's checksum value, not its type.
+  const answered = { ETag: record.etag, Location: location, ...checksumHeaders(record.checksum && { ...record.checksum, type: undefined }) };
 
   if (redirect) {
     redirect.searchParams.append('bucket', bucket);
     redirect.searchParams.append('key', key);
     redirect.searchParams.append('etag', record.etag);
-    ctx.status = 303;
-    ctx.set('Location', redirect.toString());
-    ctx.body = '';
-    return;
+    return { status: 303, headers: { ...answered, Location: redirect.toString() } };
   }
   const status = form.fields.get('success_action_status');
   if (status === '201') {
-    ctx.status = 201;
-    ctx.type = 'application/xml';
-    ctx.body = renderXml('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: record.etag }, null);
-    return;
+    return xmlResponse(renderXml('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: record.etag }, null), answered, 201);
   }
-  ctx.status = status === '200' ? 200 : 204;
-  ctx.body = '';
+  return { status: status === '200' ? 200 : 204, headers: answered };
 };

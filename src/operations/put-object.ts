@@ -1,18 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
-import { MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
 import { etagListMatches } from './conditions.js';
 import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';
-import type { OperationHandler } from './types.js';
+import { checksumHeaders } from './response.js';
+import type { ObjectRequest, OperationHandler, RequestBody } from './types.js';
 
 /** S3 limits user metadata (names and values of x-amz-meta-*) to 2 KB. */
 const MAX_USER_METADATA_BYTES = 2048;
-
-function single(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 /** Content-Encoding as stored: the `aws-chunked` framing is transport, not the object's encoding. */
 function storedContentEncoding(header: string | undefined): string | undefined {
@@ -34,12 +30,12 @@ export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata
   const userMetadata: Record<string, string> = {};
   let metadataBytes = 0;
   for (const name of STORED_CONTENT_HEADERS) {
-    const value = single(headers, name);
+    const value = headerValue(headers, name);
     if (value !== undefined) assertStorableHeaderValue(name, value);
   }
-  for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(',') : value;
+  for (const name of Object.keys(headers)) {
+    const text = name.startsWith('x-amz-meta-') ? headerValue(headers, name) : undefined;
+    if (text === undefined) continue;
     assertStorableHeaderName(name);
     assertStorableHeaderValue(name, text);
     const metaName = name.slice('x-amz-meta-'.length);
@@ -51,34 +47,20 @@ export function objectMetadataFrom(headers: IncomingHttpHeaders): ObjectMetadata
     throw new S3Error('MetadataTooLarge', undefined, { Size: metadataBytes, MaxSizeAllowed: MAX_USER_METADATA_BYTES });
   }
   return {
-    contentType: single(headers, 'content-type'),
-    cacheControl: single(headers, 'cache-control'),
-    contentDisposition: single(headers, 'content-disposition'),
-    contentEncoding: storedContentEncoding(single(headers, 'content-encoding')),
-    contentLanguage: single(headers, 'content-language'),
-    expires: single(headers, 'expires'),
+    contentType: headerValue(headers, 'content-type'),
+    cacheControl: headerValue(headers, 'cache-control'),
+    contentDisposition: headerValue(headers, 'content-disposition'),
+    contentEncoding: storedContentEncoding(headerValue(headers, 'content-encoding')),
+    contentLanguage: headerValue(headers, 'content-language'),
+    expires: headerValue(headers, 'expires'),
     userMetadata,
   };
 }
 
-/** The declared payload size: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
-export function declaredSize(headers: IncomingHttpHeaders, streaming: boolean): number {
-  const raw = streaming ? single(headers, 'x-amz-decoded-content-length') : single(headers, 'content-length');
-  if (raw === undefined) throw new S3Error('MissingContentLength');
-  const size = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(size)) {
-    throw new S3Error('InvalidArgument', undefined, {
-      ArgumentName: streaming ? 'x-amz-decoded-content-length' : 'Content-Length',
-      ArgumentValue: raw,
-    });
-  }
-  return size;
-}
-
 /** The write conditions of PutObject (and CompleteMultipartUpload): If-None-Match: * and If-Match. */
 export function writePrecondition(headers: IncomingHttpHeaders): ((existing: ObjectRecord | undefined) => void) | undefined {
-  const ifNoneMatch = single(headers, 'if-none-match');
-  const ifMatch = single(headers, 'if-match');
+  const ifNoneMatch = headerValue(headers, 'if-none-match');
+  const ifMatch = headerValue(headers, 'if-match');
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
     throw new S3Error('NotImplemented', undefined, { Header: 'If-None-Match', additionalMessage: 'We don\'t accept the provided value of If-None-Match header for this API' });
   }
@@ -93,17 +75,13 @@ export function writePrecondition(headers: IncomingHttpHeaders): ((existing: Obj
   };
 }
 
-export const PutObject: OperationHandler = async ({ req, store, ctx }) => {
-  const streaming = req.auth!.payloadHash.startsWith('STREAMING-');
-  const size = declaredSize(req.headers, streaming);
-  if (size > MAX_PUT_BYTES) {
-    throw new S3Error('EntityTooLarge', undefined, { ProposedSize: size, MaxSizeAllowed: MAX_PUT_BYTES });
-  }
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html */
+export const PutObject: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
   const metadata = objectMetadataFrom(req.headers);
   const precondition = writePrecondition(req.headers);
-  const body = req.body!;
+  const { body } = req;
 
-  const record = await store.putObject(req.bucketRecord.name, req.key!, {
+  const record = await store.putObject(req.bucket, req.key, {
     body: body.stream,
     describe: () => {
       const { md5, checksum } = body.result();
@@ -113,11 +91,5 @@ export const PutObject: OperationHandler = async ({ req, store, ctx }) => {
     mayInline: true,
   });
 
-  ctx.status = 200;
-  ctx.set('ETag', record.etag);
-  if (record.checksum) {
-    ctx.set(`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`, record.checksum.value);
-    ctx.set('x-amz-checksum-type', record.checksum.type);
-  }
-  ctx.body = '';
+  return { status: 200, headers: { ETag: record.etag, ...checksumHeaders(record.checksum) } };
 };

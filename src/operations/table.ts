@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
-import type { ExtraAction, OperationSpec } from './types.js';
+import type { ExtraAction, OperationSpec, Target } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -43,14 +43,16 @@ function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
   return WRITE_HEADER_ACTIONS.map(([action, asks]) => ({ action, headers: names.filter(asks) })).filter((extra) => extra.headers.length > 0);
 }
 
-type Row = Omit<OperationSpec, 'method' | 'target' | 'subresource'>;
-const bucketSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
-  name, action, method, target: 'bucket', subresource,
+// The helpers keep each row's target a literal, so that the table's type (OperationSpec) checks
+// every handler against the request its row makes.
+type Method = OperationSpec['method'];
+const bucketSub = (method: Method, subresource: string, name: string, action: string) => ({
+  name, action, method, target: 'bucket' as const, subresource,
 });
-const objectSub = (method: OperationSpec['method'], subresource: string, name: string, action: string): OperationSpec => ({
-  name, action, method, target: 'object', subresource,
+const objectSub = (method: Method, subresource: string, name: string, action: string) => ({
+  name, action, method, target: 'object' as const, subresource,
 });
-const row = (method: OperationSpec['method'], target: OperationSpec['target'], spec: Row & { subresource?: string }): OperationSpec => ({
+const row = <T extends Target, Spec extends { name: string; action: string }>(method: Method, target: T, spec: Spec) => ({
   method, target, ...spec,
 });
 
@@ -134,16 +136,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
   // object: granted
   row('GET', 'object', { name: 'GetObject', action: 's3:GetObject', handler: GetObject }),
   row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
-  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
+  row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, lengthRequired: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
   row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions, handler: CopyObject }),
   { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },
   { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', handler: UploadPartCopy },
-  { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, handler: UploadPart },
+  { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, lengthRequired: true, handler: UploadPart },
   {
     ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
     readsBody: true,
-    checksumHeadersDescribeObject: true,
+    checksumHeaders: 'object',
     handler: CompleteMultipartUpload,
   },
   {

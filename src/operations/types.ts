@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type Koa from 'koa';
-import type { ChecksumAlgorithm } from '../auth/checksums.js';
-import type { Authentication } from '../auth/sigv4.js';
-import type { DecodedBody } from '../auth/payload.js';
+import type { Readable } from 'node:stream';
+import type { Authentication } from '../auth/types.js';
+import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
-import type { BucketRecord, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 export type Target = 'service' | 'bucket' | 'object';
 
@@ -23,22 +22,68 @@ export interface S3Request {
   headers: IncomingHttpHeaders;
   operation: OperationSpec;
   auth?: Authentication;
-  bucketRecord?: BucketRecord;
-  body?: DecodedBody;
   /** PostObject: the form fields read by the authenticate stage, and the file still to be read. */
   form?: PostForm;
 }
 
-/** What an operation handler gets: the request, the store, and koa's context to answer on. */
-export interface OperationContext {
-  req: S3Request & { bucketRecord: BucketRecord };
+/**
+ * A request to a bucket as its handler receives it: authenticated, and authorized for the
+ * credential's own bucket. It carries no HTTP, so that callers other than the HTTP front (the
+ * console, the gateway, tests) can build one.
+ */
+export interface BucketRequest {
+  /** The authorized bucket: the credential's own. */
+  bucket: string;
+  /** The bucket's region (HeadBucket, GetBucketLocation). */
+  region: string;
+  query: URLSearchParams;
+  /** Lower-case names, as Node's parser gives them; read them with s3/headers.ts's headerValue. */
+  headers: IncomingHttpHeaders;
+  /** The bucket was addressed in the Host name (BUCKET.localhost), not in the path. */
+  virtualHosted: boolean;
+  /** Scheme and host the client addressed (`http://localhost:9000`): the start of a `Location`. */
+  endpoint: string;
+}
+
+/** A request to an object of the authorized bucket. */
+export interface ObjectRequest extends BucketRequest {
+  /** The object key, decoded; never empty. */
+  key: string;
+}
+
+/** What a request of a row that reads a body (`readsBody`) carries besides: the decoded body, and how it was signed. */
+export interface RequestBody {
+  body: DecodedBody;
+  auth: Authentication;
+}
+
+/** PostObject's request: the form the authenticate stage read, its file still to be read, and the form's signature. */
+export interface FormRequest extends BucketRequest {
+  form: PostForm;
+  auth: Authentication;
+}
+
+/**
+ * What a handler answers: S3's status, headers and body, which http/app.ts alone renders.
+ * The body is none, a document (string), bytes already in memory (Buffer: an inline object),
+ * or a stream; a stored object is never read into memory to be sent.
+ */
+export interface S3Response {
+  status: number;
+  /** Header names as they are sent. */
+  headers: Readonly<Record<string, string>>;
+  body?: string | Buffer | Readable;
+}
+
+/** What a handler gets: its typed request, and the store. */
+export interface OperationContext<Request extends BucketRequest> {
+  req: Request;
   store: Store;
-  ctx: Koa.Context;
   /** The IAM actions the credential holds, for checks an operation makes itself (e.g. CopyObject's source). */
   granted: ReadonlySet<string>;
 }
 
-export type OperationHandler = (op: OperationContext) => Promise<void> | void;
+export type OperationHandler<Request extends BucketRequest> = (op: OperationContext<Request>) => Promise<S3Response> | S3Response;
 
 /** An IAM action a request needs beyond its operation's, and the headers that ask for it (in request order). */
 export interface ExtraAction {
@@ -47,14 +92,13 @@ export interface ExtraAction {
 }
 
 /**
- * One row of the operation table: how a request is recognised, the IAM action it needs,
- * and its handler (none: the emulator knows the operation but SMLL never grants it).
+ * What every row of the operation table has, whatever its target; what its body is to the body
+ * stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired) among it.
  */
-export interface OperationSpec {
+interface OperationRow extends BodyContract {
   name: string;
   action: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
-  target: Target;
   /** Query parameter whose presence identifies the operation (e.g. `uploads`, `acl`). */
   subresource?: string;
   /** Query parameter with a fixed value that identifies it (e.g. list-type=2). */
@@ -63,21 +107,27 @@ export interface OperationSpec {
   header?: string;
   /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
   extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
-  /**
-   * The credential and signature are fields of a multipart/form-data body (PostObject), not
-   * headers: the authenticate stage reads the form up to the file part.
-   */
-  authenticatesFromForm?: boolean;
-  /** Whether the handler reads a request body (the decode stage runs only then). */
-  readsBody?: boolean;
-  /** The checksum the decode stage computes when the request names none: the body becomes an object (PutObject). */
-  defaultChecksum?: ChecksumAlgorithm;
-  /**
-   * Its `x-amz-checksum-*` headers give the checksum of the object being made, not of this
-   * request's body (CompleteMultipartUpload): the decode stage must not verify the body with them.
-   */
-  checksumHeadersDescribeObject?: boolean;
-  handler?: OperationHandler;
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;
 }
+
+/**
+ * What a row's requests are and the handler typed for them (none: the emulator knows the
+ * operation but SMLL never grants it): the target says whether the request has a key,
+ * `readsBody` whether the decode stage runs and the request has a body (the stage runs only
+ * then), `authenticatesFromForm` that the credential and signature are fields of a
+ * multipart/form-data body (PostObject): the authenticate stage reads the form up to the file.
+ */
+type RowShape =
+  | { target: 'service'; readsBody?: false; authenticatesFromForm?: false; handler?: undefined }
+  | { target: 'bucket'; readsBody?: false; authenticatesFromForm?: false; handler?: OperationHandler<BucketRequest> }
+  | { target: 'bucket'; readsBody: true; authenticatesFromForm?: false; handler?: OperationHandler<BucketRequest & RequestBody> }
+  | { target: 'bucket'; readsBody?: false; authenticatesFromForm: true; handler?: OperationHandler<FormRequest> }
+  | { target: 'object'; readsBody?: false; authenticatesFromForm?: false; handler?: OperationHandler<ObjectRequest> }
+  | { target: 'object'; readsBody: true; authenticatesFromForm?: false; handler?: OperationHandler<ObjectRequest & RequestBody> };
+
+/**
+ * One row of the operation table: how a request is recognised, the IAM action it needs, and
+ * its handler, typed for the request the row's shape makes.
+ */
+export type OperationSpec = OperationRow & RowShape;

@@ -5,13 +5,15 @@ import { renderXml } from '../s3/xml.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, copySourceRangeOf, evaluateCopySourceConditions } from './copy-source.js';
 import { checksumElement, partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';
-import type { OperationHandler } from './types.js';
+import { xmlResponse } from './response.js';
+import type { ObjectRequest, OperationHandler } from './types.js';
 
 /**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
  * A part copied from an object of the bucket (all of it or `x-amz-copy-source-range`). The bytes
  * are copied into the part's own blob: a part is exactly one blob.
  */
-export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, granted }) => {
+export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, store, granted }) => {
   const partNumber = partNumberOf(req);
   const upload = await uploadOf(req, store, { open: true });
   const source = copySourceOf({ req, granted });
@@ -41,11 +43,11 @@ export const UploadPartCopy: OperationHandler = async ({ req, store, ctx, grante
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
-  ctx.status = 200;
-  ctx.type = 'application/xml';
-  ctx.body = renderXml('CopyPartResult', {
-    ETag: part.etag,
-    LastModified: part.lastModified.toISOString(),
-    ...(algorithm && part.checksum ? { [checksumElement(algorithm)]: part.checksum } : {}),
-  });
+  return xmlResponse(
+    renderXml('CopyPartResult', {
+      ETag: part.etag,
+      LastModified: part.lastModified.toISOString(),
+      ...(algorithm && part.checksum ? { [checksumElement(algorithm)]: part.checksum } : {}),
+    }),
+  );
 };

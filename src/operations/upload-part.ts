@@ -1,19 +1,19 @@
-import { announcedTrailers, requestedChecksum } from '../auth/requested-checksum.js';
 import { DEFAULT_CHECKSUM_ALGORITHM, createChecksum, type ChecksumAlgorithm } from '../auth/checksums.js';
 import { S3Error } from '../s3/s3-error.js';
-import { checksumHeaders, partNumberOf, uploadOf } from './multipart-common.js';
+import { partNumberOf, uploadOf } from './multipart-common.js';
 import { tap } from './multipart-checksums.js';
-import { declaredSize } from './put-object.js';
-import type { OperationHandler } from './types.js';
+import { checksumHeaders } from './response.js';
+import type { ObjectRequest, OperationHandler, RequestBody } from './types.js';
 
-export const UploadPart: OperationHandler = async ({ req, store, ctx }) => {
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html */
+export const UploadPart: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
   const partNumber = partNumberOf(req);
   const upload = await uploadOf(req, store, { open: true });
-  declaredSize(req.headers, req.auth!.payloadHash.startsWith('STREAMING-'));
+  const { body } = req;
 
   // A part of an upload created with a checksum algorithm carries that algorithm's checksum
   // (S3 computes it only for FULL_OBJECT uploads); the decode stage verifies the value.
-  const sent = requestedChecksum(req.headers, announcedTrailers(req.headers))?.algorithm;
+  const sent = body.requestedChecksum?.algorithm;
   const expected = upload.checksum?.algorithm as ChecksumAlgorithm | undefined;
   const computeHere = expected !== undefined && sent === undefined && upload.checksum?.type === 'FULL_OBJECT';
   if (expected !== undefined && sent !== expected && !computeHere) {
@@ -23,7 +23,6 @@ export const UploadPart: OperationHandler = async ({ req, store, ctx }) => {
     );
   }
 
-  const body = req.body!;
   // An upload created without an algorithm completes to S3's default checksum, combined from
   // its parts' CRC64NVMEs: each part's is computed as it streams in (unless it came with one).
   const defaultChecksumUpload = upload.checksum === undefined;
@@ -49,8 +48,5 @@ export const UploadPart: OperationHandler = async ({ req, store, ctx }) => {
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
-  ctx.status = 200;
-  ctx.set('ETag', part.etag);
-  if (partChecksum) ctx.set(checksumHeaders(partChecksum.algorithm, partChecksum.value));
-  ctx.body = '';
+  return { status: 200, headers: { ETag: part.etag, ...checksumHeaders(partChecksum) } };
 };

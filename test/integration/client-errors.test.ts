@@ -115,8 +115,8 @@ describe('a request the HTTP parser refuses', () => {
   });
 
   it('is logged on one line, with the parser reason escaped', () => {
-    expect(log).toContainEqual(expect.stringMatching(/^unparsable request: 400 BadRequest \(HPE_INVALID_HEADER_TOKEN: [^\n]+\)$/));
-    expect(log).toContainEqual(expect.stringMatching(/^unparsable request: 400 RequestHeaderSectionTooLarge \(HPE_HEADER_OVERFLOW: /));
+    expect(log).toContainEqual(expect.stringMatching(/^\S+Z warning: unparsable request: 400 BadRequest \(HPE_INVALID_HEADER_TOKEN: [^\n]+\)$/));
+    expect(log).toContainEqual(expect.stringMatching(/^\S+Z warning: unparsable request: 400 RequestHeaderSectionTooLarge \(HPE_HEADER_OVERFLOW: /));
   });
 
   it('a connection reset mid-request is dropped without an answer or a crash', async () => {

@@ -29,6 +29,7 @@ describe('config file: what each bad value gets (a ConfigError naming the file a
     ['a non-string in allow', { buckets: [{ name: 'abc', allow: [1] }] }, /^f\.json: buckets\[0\]\.allow\[0\]: expected a non-empty string, got 1$/],
     ['seed as a list', { seed: ['dir'] }, /^f\.json: seed: expected an object of bucket name → directory/],
     ['a seed directory as a number', { seed: { abc: 3 } }, /^f\.json: seed\.abc: expected a non-empty string, got 3$/],
+    ['a log format it does not know', { logFormat: 'xml' }, /^f\.json: logFormat: expected one of text, json, got "xml"$/],
     ['CORS rules that are not rules', { cors: 'everything' }, /^f\.json: cors: expected a list of CORS rules/],
     ['a CORS rule with an unknown method', { buckets: [{ name: 'abc', cors: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] }] }, /^f\.json: buckets\[0\]\.cors: rule 1: AllowedMethod "PATCH" is not supported/],
   ];
@@ -58,6 +59,7 @@ describe('config file: what each bad value gets (a ConfigError naming the file a
       allow: [],
       cors: { CORSRules: [{ AllowedOrigins: ['http://localhost:3000'], AllowedMethods: ['PUT'] }] },
       seed: { plain: 'fixtures' },
+      logFormat: 'json',
     };
     const { $schema: _, ...rest } = config;
     expect(validateConfig(config, 'f.json')).toEqual(rest);

@@ -26,7 +26,8 @@ import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, P
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EMPTY_SHA256, hmac, sha256Hex, signRequest } from '../../src/auth/sigv4.js';
+import { EMPTY_SHA256, hmac, sha256Hex } from '../../src/auth/sigv4-crypto.js';
+import { signRequest } from '../../src/auth/sigv4-client.js';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields, sdkSigner } from '../raw-request.js';
 import { exchangeWire, type WireResponse } from '../raw-socket.js';

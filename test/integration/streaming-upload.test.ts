@@ -3,7 +3,8 @@ import { crc32 } from 'node:zlib';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_SHA256, hmac, sha256Hex, signRequest } from '../../src/auth/sigv4.js';
+import { EMPTY_SHA256, hmac, sha256Hex } from '../../src/auth/sigv4-crypto.js';
+import { signRequest } from '../../src/auth/sigv4-client.js';
 import { s3ErrorOf, startTestEmulator, type TestEmulator } from '../helpers.js';
 import { errorFields } from '../raw-request.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
-import { signRequest } from '../../src/auth/sigv4.js';
+import { signRequest } from '../../src/auth/sigv4-client.js';
 import type { BucketEnv } from '../../src/index.js';
 
 export interface Answer {

@@ -6,7 +6,7 @@ import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json
 import { AwsChunkedDecoder, type AwsChunkedDecoderOptions, type ChunkSigningContext } from '../../src/auth/aws-chunked.js';
 import { createChecksum } from '../../src/auth/checksums.js';
 import { S3Error } from '../../src/s3/s3-error.js';
-import { deriveSigningKey, hmac, sha256Hex } from '../../src/auth/sigv4.js';
+import { deriveSigningKey, hmac, sha256Hex } from '../../src/auth/sigv4-crypto.js';
 
 const { accessKeyId, secretKey, region } = chunkedExample.credentials;
 const SIGNING_KEY = deriveSigningKey(secretKey, '20130524', region);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { buildCanonicalRequest, canonicalHeaderValue, canonicalQuery, canonicalUri, stringToSign } from '../../src/auth/sigv4.js';
+import { buildCanonicalRequest, canonicalHeaderValue, canonicalQuery, canonicalUri } from '../../src/auth/canonical-request.js';
+import { stringToSign } from '../../src/auth/sigv4-crypto.js';
 
 describe('the canonical URI', () => {
   test.each([

@@ -6,7 +6,9 @@ import headerExamples from '../../fixtures/sigv4/s3-header-auth-examples.json' w
 import chunkedExample from '../../fixtures/sigv4/aws-chunked-signed-payload.json' with { type: 'json' };
 import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json' with { type: 'json' };
 import { decodeBody, type DecodedBody, type DecodedBodyResult } from '../../src/auth/payload.js';
-import { authenticate, EMPTY_SHA256, type Authentication } from '../../src/auth/sigv4.js';
+import { verifySignature as authenticate } from '../../src/auth/authenticate.js';
+import { EMPTY_SHA256 } from '../../src/auth/sigv4-crypto.js';
+import type { Authentication } from '../../src/auth/types.js';
 import { S3Error } from '../../src/s3/s3-error.js';
 import { describeS3Error, thrownS3Error, type ThrownS3Error } from './thrown-s3-error.js';
 

@@ -10,7 +10,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, typ
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeBody, type DecodedBodyResult } from '../../src/auth/payload.js';
-import { authenticate, type Authentication } from '../../src/auth/sigv4.js';
+import { verifySignature as authenticate } from '../../src/auth/authenticate.js';
+import type { Authentication } from '../../src/auth/types.js';
 import { S3Error } from '../../src/s3/s3-error.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIASDKTEST', secretAccessKey: 'sdk/test+secret' };

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authenticate } from '../../src/auth/sigv4.js';
+import { verifySignature as authenticate } from '../../src/auth/authenticate.js';
 import { authenticateSigV2Header, authenticateSigV2Query, sigV2Signature, sigV2StringsToSign } from '../../src/auth/sigv2.js';
 import { thrownS3Error } from './thrown-s3-error.js';
 

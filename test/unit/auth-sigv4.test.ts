@@ -5,17 +5,11 @@ import presignedExample from '../../fixtures/sigv4/s3-presigned-url-example.json
 import chunkedExample from '../../fixtures/sigv4/aws-chunked-signed-payload.json' with { type: 'json' };
 import trailerExample from '../../fixtures/sigv4/aws-chunked-signed-trailer.json' with { type: 'json' };
 import { thrownS3Error, type ThrownS3Error } from './thrown-s3-error.js';
-import {
-  EMPTY_SHA256,
-  authenticate,
-  buildCanonicalRequest,
-  deriveSigningKey,
-  hmac,
-  presignUrl,
-  signRequest,
-  stringToSign,
-  type SignableRequest,
-} from '../../src/auth/sigv4.js';
+import { verifySignature as authenticate } from '../../src/auth/authenticate.js';
+import { buildCanonicalRequest } from '../../src/auth/canonical-request.js';
+import { presignUrl, signRequest } from '../../src/auth/sigv4-client.js';
+import { EMPTY_SHA256, deriveSigningKey, hmac, stringToSign } from '../../src/auth/sigv4-crypto.js';
+import type { SignableRequest } from '../../src/auth/types.js';
 
 const { accessKeyId: KEY, secretKey: SECRET, region: REGION } = headerExamples.credentials;
 const NOW = new Date(headerExamples.now);
