@@ -8,9 +8,11 @@ import { bucketNameProblem, generateAccessKey, generateSecretKey } from './bucke
 import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
-import { KNOWN_ACTIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
+import { isIamAction, type IamAction } from './s3/iam-actions.js';
 import { SqliteStore, type BucketRecord, type Store } from './store/index.js';
-import { seedBucket } from './seed.js';
+import { seedBucket, type SeedSummary } from './seed.js';
+import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
 import { createS3Server } from './http/server.js';
 import { LOG_FORMATS, createLogger, type LogFormat } from './http/request-log.js';
@@ -90,6 +92,13 @@ export interface Emulator {
   certificate?: { pem: string; file?: string; replaced?: string };
   /** Names of the buckets served. */
   buckets: string[];
+  /**
+   * Buckets whose stored keys this start replaced with the different ones their definitions give
+   * (a persistent data dir): clients holding the old keys now get InvalidAccessKeyId.
+   */
+  replacedKeys: string[];
+  /** What `seed` put in each bucket, in the order given. */
+  seeded: Array<SeedSummary & { bucket: string; dir: string }>;
   credentials(bucket: string): BucketCredentials;
   env(bucket: string): BucketEnv;
   /** Empties every bucket (keeps buckets and credentials): test isolation. Resolves once they are empty. */
@@ -97,18 +106,24 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Throws unless every name is an IAM action of the operation table (a typo would grant nothing, silently). */
-function validateActions(actions: readonly string[], where: string): void {
-  for (const action of actions) {
-    if (!KNOWN_ACTIONS.has(action)) {
-      throw new Error(`${where}: unknown IAM action "${action}"; known actions are those of the operation table (e.g. s3:AbortMultipartUpload).`);
+/** The names as IAM actions; throws unless every one is an action of the operation table (a typo would grant nothing, silently). */
+function iamActionsOf(names: readonly string[], where: string): IamAction[] {
+  return names.map((name) => {
+    if (!isIamAction(name)) {
+      throw new Error(`${where}: unknown IAM action "${name}"; known actions are those of the operation table (e.g. s3:AbortMultipartUpload).`);
     }
-  }
+    return name;
+  });
 }
 
-function validateDefinitions(definitions: BucketDefinition[]): void {
+/** A bucket definition as checked: its grants are IAM actions. */
+type CheckedDefinition = Omit<BucketDefinition, 'allow'> & { allow: IamAction[] };
+
+/** Throws at the first definition that is not valid, naming the bucket and the problem. */
+function validateDefinitions(definitions: BucketDefinition[]): CheckedDefinition[] {
   const seen = new Set<string>();
-  for (const { name, accessKey, secretKey, allow, cors } of definitions) {
+  return definitions.map((definition) => {
+    const { name, accessKey, secretKey, allow, cors } = definition;
     const problem = bucketNameProblem(name);
     if (problem) throw new Error(`Invalid bucket name "${name}": a bucket name ${problem}.`);
     if (seen.has(name)) throw new Error(`Bucket "${name}" is given twice.`);
@@ -119,17 +134,19 @@ function validateDefinitions(definitions: BucketDefinition[]): void {
     if (accessKey !== undefined && !/^[A-Za-z0-9]{3,128}$/.test(accessKey)) {
       throw new Error(`Bucket "${name}": an access key id is 3 to 128 letters and digits.`);
     }
-    validateActions(allow ?? [], `Bucket "${name}"`);
+    const granted = iamActionsOf(allow ?? [], `Bucket "${name}"`);
     if (cors !== undefined) parseCorsRules(cors, `Bucket "${name}" cors`);
-  }
+    return { ...definition, allow: granted };
+  });
 }
 
 /**
  * Creates or updates the buckets named at start; keys missing from a definition are kept or
  * generated. A bucket that is already as defined is not written: a restart on a full disk must
- * come up (and a write there would fail).
+ * come up (and a write there would fail). Returns the buckets whose stored keys were replaced.
  */
-async function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): Promise<void> {
+async function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): Promise<string[]> {
+  const replaced: string[] = [];
   for (const definition of definitions) {
     const existing = await store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
@@ -139,17 +156,18 @@ async function provisionBuckets(store: Store, definitions: BucketDefinition[], r
     }
     const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
     if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
+    if (existing && (existing.accessKey !== accessKey || existing.secretKey !== secretKey)) replaced.push(definition.name);
     await store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
+  return replaced;
 }
 
 /** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? 'us-east-1';
   const host = options.host ?? '127.0.0.1';
-  const definitions = (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
-  validateDefinitions(definitions);
-  validateActions(options.allow ?? [], 'allow');
+  const definitions = validateDefinitions((options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b)));
+  const allowedToAll = iamActionsOf(options.allow ?? [], 'allow');
   if (options.sigv2 !== undefined && options.sigv2 !== 'accept' && options.sigv2 !== 'reject') {
     throw new Error(`sigv2 must be "accept" or "reject", not "${String(options.sigv2)}".`);
   }
@@ -160,10 +178,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
-  const store: Store = SqliteStore.open({ dataDir, durable: options.durable });
+  let store: Store;
+  try {
+    store = SqliteStore.open({ dataDir, durable: options.durable });
+  } catch (err) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
+  }
   if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    await store.close();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
+  const started = new Date();
+  if (!temporary) writePidFile(dataDir, started);
   const logger = options.log && createLogger(options.log, options.logFormat);
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
@@ -172,10 +200,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stopUploadExpiry();
     await store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    else removePidFile(dataDir, started);
   };
+  let replacedKeys: string[];
+  const seeded: Emulator['seeded'] = [];
   try {
-    await provisionBuckets(store, definitions, region);
-    for (const [bucket, dir] of Object.entries(options.seed ?? {})) await seedBucket(store, bucket, dir);
+    replacedKeys = await provisionBuckets(store, definitions, region);
+    for (const [bucket, dir] of Object.entries(options.seed ?? {})) seeded.push({ bucket, dir, ...(await seedBucket(store, bucket, dir)) });
     // Buckets change only here, at start: the emulator's own answers (buckets, credentials, env) read this list.
     buckets = await store.listBuckets();
   } catch (err) {
@@ -185,9 +216,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // Grants are per invocation (not persisted): a bucket gets SMLL's five, what `allow` adds for
   // every bucket, and what its own definition adds.
-  const grantedToAll = new Set([...SMLL_GRANTED_ACTIONS, ...(options.allow ?? [])]);
+  const grantedToAll = new Set([...SMLL_GRANTED_ACTIONS, ...allowedToAll]);
   const grantedByBucket = new Map(
-    definitions.filter((d) => d.allow?.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow!])] as const),
+    definitions.filter((d) => d.allow.length).map((d) => [d.name, new Set([...grantedToAll, ...d.allow])] as const),
   );
   // CORS rules, like grants, come with this invocation's bucket definitions.
   const corsByBucket = new Map(
@@ -255,6 +286,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     host,
     dataDir,
     certificate,
+    replacedKeys,
+    seeded,
     get buckets() {
       return buckets.map((b) => b.name);
     },

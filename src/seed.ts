@@ -7,15 +7,26 @@ import { createChecksum, DEFAULT_CHECKSUM_ALGORITHM } from './auth/checksums.js'
 import { MAX_KEY_BYTES } from './s3/limits.js';
 import type { ObjectRecord, Store } from './store/index.js';
 
+/** What seeding one directory into a bucket left there. */
+export interface SeedSummary {
+  /** Files under the directory, each now an object of the bucket. */
+  objects: number;
+  /** Their bytes in all. */
+  bytes: number;
+  /** How many of them this start wrote (the others the bucket already held as seeded). */
+  written: number;
+}
+
 /**
  * Uploads every file under `dir` into `bucket`, key = path relative to `dir` with `/`
  * separators, content type from the file name. Each file streams through the store like a
  * PutObject (temp file, rename, one transaction), its MD5 taken on the way for the ETag.
  * A file the bucket already holds as is (same size, ETag and content type, no user metadata:
  * what an earlier start seeded) is not written again, so a restart writes nothing it need not,
- * and comes up on a full disk. Returns the number of objects written.
+ * and comes up on a full disk. Returns what the bucket now holds from `dir` (`objects`, `bytes`)
+ * and how many of those objects this call wrote (`written`; the rest were already there).
  */
-export async function seedBucket(store: Store, bucket: string, dir: string): Promise<number> {
+export async function seedBucket(store: Store, bucket: string, dir: string): Promise<SeedSummary> {
   if (!(await store.getBucket(bucket))) {
     throw new Error(`seed: no bucket "${bucket}" to seed: provision it too (--bucket ${bucket}, or "buckets" in the config file).`);
   }
@@ -25,11 +36,13 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
 
   // Loaded here: only seeding needs a MIME table.
   const { lookup: contentTypeOf } = await import('mime-types');
-  let written = 0;
+  const summary: SeedSummary = { objects: 0, bytes: 0, written: 0 };
   for await (const file of filesUnder(root)) {
     const key = relative(root, file).split(sep).join('/');
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error(`seed: ${file} makes a key longer than ${MAX_KEY_BYTES} bytes.`);
     const contentType = contentTypeOf(file) || 'application/octet-stream';
+    summary.objects++;
+    summary.bytes += (await stat(file)).size;
     if (await isSeeded(await store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
     // S3's default checksum, as every new object gets it (put-object.ts), in the same pass as the MD5.
@@ -52,9 +65,9 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
         checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
       }),
     });
-    written++;
+    summary.written++;
   }
-  return written;
+  return summary;
 }
 
 /** Whether `existing` is what seeding `file` would write (the file is read only when its size matches). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import type { BucketEnv } from '../src/index.js';
+import { bucketVariablePrefix } from '../src/bucket-credentials.cjs';
 
 export const CLI = fileURLToPath(new URL('../bin/smll-storage.js', import.meta.url));
 
@@ -12,6 +13,8 @@ export interface RunningCli {
   child: ChildProcess;
   /** Everything printed to stdout so far. */
   output(): string;
+  /** Everything printed to stderr so far. */
+  errors(): string;
   /** S3_* variables printed for each bucket. */
   env: Record<string, BucketEnv>;
   endpoint: string;
@@ -19,15 +22,23 @@ export interface RunningCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Parses the `# bucket NAME` blocks of `export S3_…=…` lines the CLI prints at start. */
+/**
+ * Parses the `# bucket NAME` blocks of `export S3_…=…` lines the CLI prints at start into each
+ * bucket's four S3_* variables: from its `S3_<BUCKET>_*` lines (the first block also has the
+ * plain names, with the same values).
+ */
 export function parseBucketEnv(output: string): Record<string, Record<string, string>> {
   const env: Record<string, Record<string, string>> = {};
   let current: Record<string, string> | undefined;
+  let prefix = '';
   for (const line of output.split('\n')) {
     const bucket = /^# bucket (\S+)$/.exec(line);
-    if (bucket) env[bucket[1]] = current = {};
-    const variable = /^export (S3_[A-Z_]+)=(.*)$/.exec(line);
-    if (variable && current) current[variable[1]] = variable[2];
+    if (bucket) {
+      env[bucket[1]] = current = {};
+      prefix = bucketVariablePrefix(bucket[1]);
+    }
+    const variable = /^export (S3_[A-Z0-9_]+)=(.*)$/.exec(line);
+    if (variable && current && variable[1].startsWith(prefix)) current[`S3_${variable[1].slice(prefix.length)}`] = variable[2];
   }
   return env;
 }
@@ -58,7 +69,7 @@ export async function startCli(args: string[], cwd?: string): Promise<RunningCli
   });
   const endpoint = /listening on (\S+)/.exec(stdout)![1];
   // Each block printed holds the four S3_* lines (asserted by the CLI test).
-  return { child, output: () => stdout, env: parseBucketEnv(stdout) as unknown as Record<string, BucketEnv>, endpoint, exited };
+  return { child, output: () => stdout, errors: () => stderr, env: parseBucketEnv(stdout) as unknown as Record<string, BucketEnv>, endpoint, exited };
 }
 
 /**

@@ -1,23 +1,74 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseCopySource } from '../s3/copy-source.js';
+import { headerValue } from '../s3/headers.js';
+import type { IamAction } from '../s3/iam-actions.js';
 import { S3Error } from '../s3/s3-error.js';
-import type { S3Request } from '../operations/types.js';
 import { formFieldOfHeader, formFieldsAsHeaders } from './post-policy-form.js';
+
+/** An IAM action a request needs beyond its operation's, and the headers that ask for it (in request order). */
+export interface ExtraAction {
+  action: IamAction;
+  headers: string[];
+}
+
+/**
+ * A second resource a request acts on, named by a request header: the object CopyObject and
+ * UploadPartCopy read, `x-amz-copy-source` (`bucket/key`, optionally `?versionId=`). Reading it
+ * needs `action`, or `versionAction` when the header names a version.
+ */
+export interface SourceAccess {
+  header: 'x-amz-copy-source';
+  action: IamAction;
+  versionAction: IamAction;
+}
+
+/** What the authorizer reads of an operation table row: the actions the operation needs. */
+export interface OperationAccess {
+  /** The IAM action the operation needs on the addressed bucket or object. */
+  action: IamAction;
+  /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
+  extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
+  /** A second resource the operation reads (CopyObject's source). */
+  source?: SourceAccess;
+}
+
+/** What the authorize stage needs to know of a request, built by the pipeline from the resolved request and its row. */
+export interface AuthorizationRequest {
+  /** The addressed bucket; undefined for the service (ListBuckets). */
+  bucket?: string;
+  key?: string;
+  operation: OperationAccess;
+  /** Lower-case names, as node:http gives them. */
+  headers: IncomingHttpHeaders;
+  query: URLSearchParams;
+  /** Signed in the URL's query (SigV4 or SigV2 presigned): its x-amz-* query parameters stand for headers. */
+  presigned: boolean;
+  /** PostObject: the form's fields (lower-case names), which stand for the headers of a PUT. */
+  form?: { fields: ReadonlyMap<string, string> };
+}
+
+/** A bucket or object an action is asked on; neither: the service. */
+interface Resource {
+  bucket?: string;
+  key?: string;
+}
 
 /** The account id in the ARNs of refusal messages; SMLL credentials are users of one account. */
 const ACCOUNT_ID = '000000000000';
 
-function resourceArn(req: S3Request): string {
-  if (req.bucket === undefined) return 'arn:aws:s3:::*';
-  return req.key === undefined ? `arn:aws:s3:::${req.bucket}` : `arn:aws:s3:::${req.bucket}/${req.key}`;
+function resourceArn({ bucket, key }: Resource): string {
+  if (bucket === undefined) return 'arn:aws:s3:::*';
+  return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
 }
 
 /**
- * AccessDenied worded as IAM words it, naming the action, so the refusal says what to grant.
- * `cause`, when a part of the request rather than the operation asked for the action, is one
- * more sentence saying which (appended to IAM's message, and the error's `hint` for the log).
+ * AccessDenied worded as IAM words it, naming the action and the resource's ARN, so the refusal
+ * says what to grant. `cause`, when a part of the request rather than the operation asked for the
+ * action, is one more sentence saying which (appended to IAM's message, and the error's `hint`
+ * for the log).
  */
-export function accessDeniedFor(req: S3Request, credentialBucket: string, action: string, cause?: string): S3Error {
-  const message = `User: arn:aws:iam::${ACCOUNT_ID}:user/${credentialBucket} is not authorized to perform: ${action} on resource: "${resourceArn(req)}" because no identity-based policy allows the ${action} action`;
+function accessDenied(resource: Resource, credentialBucket: string, action: IamAction, cause?: string): S3Error {
+  const message = `User: arn:aws:iam::${ACCOUNT_ID}:user/${credentialBucket} is not authorized to perform: ${action} on resource: "${resourceArn(resource)}" because no identity-based policy allows the ${action} action`;
   return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause });
 }
 
@@ -27,23 +78,23 @@ export function accessDeniedFor(req: S3Request, credentialBucket: string, action
  * S3 applies them as headers; a PostObject form's fields stand for the headers of a PUT (acl is
  * x-amz-acl …). Either way they need the same actions.
  */
-function headersOfRequest(req: S3Request): IncomingHttpHeaders {
-  if (req.form) return formFieldsAsHeaders(req.form.fields);
-  if (req.auth?.kind !== 'presigned' && req.auth?.kind !== 'sigv2') return req.headers;
+function headersOfRequest(request: AuthorizationRequest): IncomingHttpHeaders {
+  if (request.form) return formFieldsAsHeaders(request.form.fields);
+  if (!request.presigned) return request.headers;
   const hoisted: IncomingHttpHeaders = {};
-  for (const [name, value] of req.query) {
+  for (const [name, value] of request.query) {
     const lower = name.toLowerCase();
     if (lower.startsWith('x-amz-')) hoisted[lower] = value;
   }
-  return { ...hoisted, ...req.headers };
+  return { ...hoisted, ...request.headers };
 }
 
 type Origin = 'header' | 'query' | 'form';
 
 /** Where the value of `header` came from, as the user would look for it: a form field, a presigned URL's query, or a header. */
-function originOf(req: S3Request, header: string): Origin {
-  if (req.form) return 'form';
-  return req.headers[header] === undefined ? 'query' : 'header';
+function originOf(request: Pick<AuthorizationRequest, 'headers' | 'form'>, header: string): Origin {
+  if (request.form) return 'form';
+  return request.headers[header] === undefined ? 'query' : 'header';
 }
 
 const ORIGIN_WORDS: Record<Origin, { one: string; many: string; after: string; remedy: string }> = {
@@ -57,10 +108,10 @@ const ORIGIN_WORDS: Record<Origin, { one: string; many: string; after: string; r
  * (`acl` for a form's x-amz-acl), e.g. "The request header x-amz-acl asks for s3:PutObjectAcl:
  * send the request without it."
  */
-export function causeSentence(req: S3Request, headers: readonly string[], action: string): string {
+export function causeSentence(request: Pick<AuthorizationRequest, 'headers' | 'form'>, headers: readonly string[], action: IamAction): string {
   const groups = new Map<Origin, string[]>();
   for (const header of [...headers].sort()) {
-    const origin = originOf(req, header);
+    const origin = originOf(request, header);
     groups.set(origin, [...(groups.get(origin) ?? []), origin === 'form' ? formFieldOfHeader(header) : header]);
   }
   const named = [...groups].map(([origin, names]) => {
@@ -74,20 +125,38 @@ export function causeSentence(req: S3Request, headers: readonly string[], action
 }
 
 /**
- * The authorize stage: a credential reaches its own bucket only, and every IAM action the
- * request needs must be among the bucket's granted actions. An action a header asks for (not
- * the operation itself) is refused with a sentence naming that header.
+ * The second resource's check: it must be in the credential's bucket (credentials are per
+ * bucket), and reading it (or, with a versionId, its version) granted. Refusals name the source's
+ * ARN and the header that named it. Throws the header's InvalidArgument or KeyTooLongError first
+ * when it is malformed (see parseCopySource).
  */
-export function authorize(req: S3Request, credentialBucket: string, granted: ReadonlySet<string>): void {
-  const spec = req.operation;
-  if (req.bucket !== credentialBucket || !granted.has(spec.action)) throw accessDeniedFor(req, credentialBucket, spec.action);
-  for (const { action, headers } of spec.extraActions?.(headersOfRequest(req)) ?? []) {
-    if (!granted.has(action)) throw accessDeniedFor(req, credentialBucket, action, causeSentence(req, headers, action));
+function authorizeSource(request: AuthorizationRequest, access: SourceAccess, credentialBucket: string, granted: ReadonlySet<string>): void {
+  const source = parseCopySource(headerValue(request.headers, access.header) ?? '');
+  const versioned = source.versionId !== undefined;
+  const action = versioned ? access.versionAction : access.action;
+  if (source.bucket !== credentialBucket) {
+    throw accessDenied(source, credentialBucket, action, `The request header ${access.header} names the bucket ${source.bucket}: these credentials reach ${credentialBucket} only.`);
   }
-  if (!spec.handler) {
-    throw new S3Error(
-      'NotImplemented',
-      `${spec.name} is not implemented by smll-storage${spec.unimplementedReason ? `: ${spec.unimplementedReason}` : ''}.`,
-    );
+  if (!granted.has(action)) {
+    throw accessDenied(source, credentialBucket, action, versioned ? `The versionId in the request header ${access.header} asks for ${action}: send the request without it.` : undefined);
   }
+}
+
+/**
+ * The authorize stage: a credential reaches its own bucket only, and every IAM action the
+ * request needs must be among the bucket's granted actions: the operation's, those its headers
+ * (or a form's fields, or a presigned URL's query) ask for, and a source's it reads. An action a
+ * header asks for (not the operation itself) is refused with a sentence naming that header.
+ * `granted` holds the credential's IAM actions; it is only asked whether it has an action, so a
+ * set of plain names will do. Throws AccessDenied (IAM's message:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html), or the
+ * copy source's parse errors.
+ */
+export function authorize(request: AuthorizationRequest, credentialBucket: string, granted: ReadonlySet<string>): void {
+  const { operation } = request;
+  if (request.bucket !== credentialBucket || !granted.has(operation.action)) throw accessDenied(request, credentialBucket, operation.action);
+  for (const { action, headers } of operation.extraActions?.(headersOfRequest(request)) ?? []) {
+    if (!granted.has(action)) throw accessDenied(request, credentialBucket, action, causeSentence(request, headers, action));
+  }
+  if (operation.source) authorizeSource(request, operation.source, credentialBucket, granted);
 }

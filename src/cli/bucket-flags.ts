@@ -30,10 +30,11 @@ export function withGrants(buckets: BucketDefinition[], allow: AllowFlags): Buck
   return definitions;
 }
 
+/** Undefined when not typed (no defaults: `--help` would print them). */
 export interface BucketFlags {
-  bucket: BucketDefinition[];
-  allow: AllowFlags;
-  cors: Record<string, CorsRule[]>;
+  bucket?: BucketDefinition[];
+  allow?: AllowFlags;
+  cors?: Record<string, CorsRule[]>;
 }
 
 /**
@@ -43,9 +44,11 @@ export interface BucketFlags {
  */
 export function bucketOptionsFromFlags(command: Command, flags: BucketFlags, config: SmllStorageConfig | undefined): Pick<EmulatorOptions, 'buckets' | 'allow'> {
   const bucketsTyped = command.getOptionValueSource('bucket') === 'cli';
-  const buckets = bucketsTyped ? flags.bucket : (config?.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
+  const buckets = bucketsTyped ? (flags.bucket ?? []) : (config?.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b));
+  const allow = flags.allow ?? { everyBucket: [], byBucket: [] };
+  const cors = flags.cors ?? {};
   return {
-    ...(bucketsTyped || flags.allow.byBucket.length || Object.keys(flags.cors).length ? { buckets: withCors(withGrants(buckets, flags.allow), flags.cors) } : {}),
-    ...(flags.allow.everyBucket.length ? { allow: flags.allow.everyBucket } : {}),
+    ...(bucketsTyped || allow.byBucket.length || Object.keys(cors).length ? { buckets: withCors(withGrants(buckets, allow), cors) } : {}),
+    ...(allow.everyBucket.length ? { allow: allow.everyBucket } : {}),
   };
 }

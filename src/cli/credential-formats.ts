@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { envOfCredentials, type BucketCredentials } from '../bucket-credentials.cjs';
 
-export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s'] as const;
+export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s', 'aws', 'aws-env'] as const;
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 /** A value as-is when it is plain, else single-quoted (valid for POSIX shells and dotenv parsers). */
@@ -24,12 +24,62 @@ export function dotenv(variables: Record<string, string>): string {
     .join('');
 }
 
-/** `--name`: a Kubernetes object name (a DNS subdomain: lower-case letters, digits, `-` and `.`, at most 253). */
-export function parseSecretName(value: string): string {
+/** `--name` with `-f k8s`: a Kubernetes object name (a DNS subdomain: lower-case letters, digits, `-` and `.`, at most 253). */
+export function checkSecretName(value: string): string {
   if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) {
-    throw new InvalidArgumentError('a Secret name is at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+    throw new InvalidArgumentError(`--name "${value}": a Secret name is at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit`);
   }
   return value;
+}
+
+/** `--name` with `-f aws`: a profile name the shared config files can hold in `[…]` (no brackets, spaces, `#` or `;`). */
+export function checkProfileName(value: string): string {
+  if (!/^[A-Za-z0-9_.@+-]{1,64}$/.test(value)) {
+    throw new InvalidArgumentError(`--name "${value}": a profile name is 1 to 64 letters, digits, "_", ".", "@", "+" and "-"`);
+  }
+  return value;
+}
+
+/**
+ * A named profile for the AWS CLI and SDKs, in the two shared files they read
+ * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html): the keys for
+ * `~/.aws/credentials` (`[NAME]`), the region and `endpoint_url` for `~/.aws/config`
+ * (`[profile NAME]`; `endpoint_url` is read by the AWS CLI v2.13+, boto3 1.28+ and the JS, Go and
+ * Java SDKs of mid-2023 on), and path-style addressing, which the emulator's `127.0.0.1` endpoint
+ * needs (the JS SDK does not read it: give it `forcePathStyle: true`).
+ */
+export function awsProfile(profile: string, credentials: BucketCredentials): string {
+  return [
+    '# ~/.aws/credentials',
+    `[${profile}]`,
+    `aws_access_key_id = ${credentials.ACCESS_KEY}`,
+    `aws_secret_access_key = ${credentials.SECRET_KEY}`,
+    '',
+    '# ~/.aws/config',
+    `[profile ${profile}]`,
+    `region = ${credentials.REGION}`,
+    `endpoint_url = ${credentials.ENDPOINT}`,
+    's3 =',
+    '  addressing_style = path',
+    '',
+    `# then: aws --profile ${profile} s3 ls s3://BUCKET, or AWS_PROFILE=${profile}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The AWS SDKs' and CLI's own variables: keys, region (`AWS_REGION` for the JS, Go and Java
+ * SDKs, `AWS_DEFAULT_REGION` for the AWS CLI and boto3) and `AWS_ENDPOINT_URL` (the
+ * service-independent endpoint, read by the same versions as `endpoint_url` in a profile).
+ */
+export function awsVariables(credentials: BucketCredentials): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: credentials.SECRET_KEY,
+    AWS_REGION: credentials.REGION,
+    AWS_DEFAULT_REGION: credentials.REGION,
+    AWS_ENDPOINT_URL: credentials.ENDPOINT,
+  };
 }
 
 /** A Kubernetes `v1/Secret` manifest with the keys SMLL's bucket secret has, base64 in `data`. */
@@ -40,7 +90,8 @@ export function kubernetesSecret(name: string, credentials: BucketCredentials): 
   return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\ntype: Opaque\ndata:\n${data}`;
 }
 
-export function formatCredentials(bucket: string, credentials: BucketCredentials, format: CredentialFormat, secretName?: string): string {
+/** `name`: the k8s Secret's or the aws profile's (checked by the caller); default `BUCKET-credentials`, `BUCKET`. */
+export function formatCredentials(bucket: string, credentials: BucketCredentials, format: CredentialFormat, name?: string): string {
   switch (format) {
     case 'env':
       return shellExports({ ...envOfCredentials(credentials) });
@@ -49,6 +100,10 @@ export function formatCredentials(bucket: string, credentials: BucketCredentials
     case 'json':
       return `${JSON.stringify(credentials, null, 2)}\n`;
     case 'k8s':
-      return kubernetesSecret(secretName ?? `${bucket}-credentials`, credentials);
+      return kubernetesSecret(name ?? `${bucket}-credentials`, credentials);
+    case 'aws':
+      return awsProfile(name ?? bucket, credentials);
+    case 'aws-env':
+      return shellExports(awsVariables(credentials));
   }
 }

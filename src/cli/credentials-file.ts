@@ -57,8 +57,11 @@ function holdsPrivately(path: string, text: string): boolean {
   }
 }
 
-/** The credentials serve persisted for `bucket`; throws a message saying what is missing. */
-export function readBucketCredentials(dataDir: string, bucket: string): BucketCredentials {
+/**
+ * The credentials serve persisted for `bucket`, or for the data dir's only bucket when `bucket`
+ * is undefined; throws a message saying what is missing (with the buckets there are).
+ */
+export function readBucketCredentials(dataDir: string, bucket: string | undefined): { bucket: string; credentials: BucketCredentials } {
   const path = join(dataDir, CREDENTIALS_FILE);
   let file: CredentialsFile;
   try {
@@ -69,10 +72,14 @@ export function readBucketCredentials(dataDir: string, bucket: string): BucketCr
     }
     throw new Error(`cannot read ${path}: ${(err as Error).message}`);
   }
+  const known = Object.keys(file.buckets ?? {});
+  if (bucket === undefined) {
+    if (known.length === 1) return { bucket: known[0], credentials: file.buckets[known[0]] };
+    throw new Error(known.length ? `${dataDir} has ${known.length} buckets: name one (${known.join(', ')}).` : `no buckets in ${dataDir} yet.`);
+  }
   const credentials = file.buckets?.[bucket];
   if (!credentials) {
-    const known = Object.keys(file.buckets ?? {});
     throw new Error(`no bucket "${bucket}" in ${dataDir} (${known.length ? `buckets: ${known.join(', ')}` : 'no buckets yet'}).`);
   }
-  return credentials;
+  return { bucket, credentials };
 }

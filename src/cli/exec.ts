@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { bucketEnvironment, bucketsInOrder } from '../bucket-environment.js';
 import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { writeCredentialsFile } from './credentials-file.js';
-import { configFromFlag, givenOnly } from './emulator-flags.js';
+import { configFromFlag, givenOnly, startupProblem } from './emulator-flags.js';
+import type { Emulator } from '../emulator.js';
 import { trustVariables } from '../tls.js';
 import type { LogFormat } from '../http/request-log.js';
 
@@ -35,7 +36,7 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   const options = mergeWithConfig(
     config,
     {
-      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat }),
+      ...givenOnly(command, { seed: flags.seed, region: flags.region, host: flags.host, port: flags.port, dataDir: flags.dataDir, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat, tls: flags.tls }),
       ...bucketOptionsFromFlags(command, flags, config),
     },
     false,
@@ -43,18 +44,26 @@ export async function execWithEmulator(argv: string[], flags: ExecFlags, command
   if (!options.buckets?.length) {
     throw new Error('exec needs a bucket: --bucket NAME (repeatable), or "buckets" in smll-storage.config.json.');
   }
-  const emulator = await startEmulator({
-    ...options,
-    log: flags.log ? (line) => process.stderr.write(`[smll-storage] ${line}\n`) : undefined,
-    tls: flags.tls === true,
-  });
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      ...options,
+      log: flags.log ? (line) => process.stderr.write(`[smll-storage] ${line}\n`) : undefined,
+    });
+  } catch (err) {
+    throw startupProblem(err, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  }
+  for (const bucket of emulator.replacedKeys) {
+    process.stderr.write(`[smll-storage] warning: bucket "${bucket}": its stored keys were replaced by the ones given; clients still using the old keys now get InvalidAccessKeyId.\n`);
+  }
   let variables: Record<string, string>;
   try {
-    variables = bucketEnvironment(bucketsInOrder(options.buckets, emulator.buckets), (bucket) => emulator.env(bucket));
+    const buckets = bucketsInOrder(options.buckets, emulator.buckets);
+    variables = bucketEnvironment(buckets, (bucket) => emulator.env(bucket));
     // The local CA, in the variable each kind of client reads (AWS SDKs, Node, Go/OpenSSL/rustls, requests, curl).
     const caFile = emulator.certificate?.file;
     if (caFile) Object.assign(variables, trustVariables(caFile));
-    const warning = options.dataDir === undefined ? undefined : writeCredentialsFile(emulator.dataDir, emulator.buckets, (b) => emulator.credentials(b));
+    const warning = options.dataDir === undefined ? undefined : writeCredentialsFile(emulator.dataDir, buckets, (b) => emulator.credentials(b));
     if (warning) process.stderr.write(`[smll-storage] warning: ${warning}\n`);
   } catch (err) {
     await emulator.stop();

@@ -23,7 +23,7 @@ export interface AppConfig {
   region: string;
   /** Host names under which `BUCKET.<name>` is virtual-host-style addressing. */
   vhostDomains: readonly string[];
-  /** IAM actions granted to each bucket's credential. */
+  /** IAM actions granted to each bucket's credential (a name that is no IamAction grants nothing). */
   grantedActions(bucket: string): ReadonlySet<string>;
   /** Each request, and notices (SigV2 warnings, faults); undefined: silent. */
   log?: Logger;
@@ -154,13 +154,13 @@ function runOperation(
   s3: S3Request & { auth: Authentication },
   base: BucketRequest,
   decode: () => DecodedBody,
-  context: { store: Store; granted: ReadonlySet<string> },
+  store: Store,
 ): Promise<S3Response> | S3Response {
   const spec = s3.operation;
   const run = <Request extends BucketRequest>(handler: OperationHandler<Request> | undefined, req: Request) => {
-    // authorize() refuses a row without a handler with NotImplemented before this stage.
+    // The pipeline refuses a row without a handler with NotImplemented before this stage.
     if (!handler) throw new Error(`${spec.name} has no handler`);
-    return handler({ req, ...context });
+    return handler({ req, store });
   };
   if (spec.target === 'service') return run(spec.handler, base);
   if (spec.authenticatesFromForm) {
@@ -309,12 +309,32 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         'warning',
         `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
           `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
+        ctx.state.requestId,
       );
     }
 
     const { principal } = authenticated;
-    const granted = config.grantedActions(principal.bucket);
-    authorize(req, principal.bucket, granted);
+    const { operation } = req;
+    authorize(
+      {
+        bucket: req.bucket,
+        key: req.key,
+        operation,
+        headers: req.headers,
+        query: req.query,
+        // Every SigV2 request counts (SigV2Authentication does not say where its signature came).
+        presigned: req.auth.kind === 'presigned' || req.auth.kind === 'sigv2',
+        form: req.form,
+      },
+      principal.bucket,
+      config.grantedActions(principal.bucket),
+    );
+    if (!operation.handler) {
+      throw new S3Error(
+        'NotImplemented',
+        `${operation.name} is not implemented by smll-storage${operation.unimplementedReason ? `: ${operation.unimplementedReason}` : ''}.`,
+      );
+    }
 
     const auth = req.auth;
     // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
@@ -327,7 +347,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       virtualHosted: req.virtualHosted === true,
       endpoint: `${ctx.protocol}://${ctx.host}`,
     };
-    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, { store: config.store, granted }));
+    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, config.store));
   };
 
   /**

@@ -67,8 +67,8 @@ const MAX_COPY_ATTEMPTS = 3;
  * source has none (S3's default CRC64NVME then): that one (FULL_OBJECT) is computed by reading
  * the source once, and the copy made only if the source is still the object that was read.
  */
-export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store, granted }) => {
-  const source = copySourceOf({ req, granted });
+export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  const source = copySourceOf(req.headers);
   const target = { bucket: req.bucket, key: req.key };
   const directive = metadataDirective(req.headers);
   const algorithm = requestedChecksumAlgorithm(req.headers);

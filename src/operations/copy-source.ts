@@ -1,60 +1,24 @@
 /**
- * The source side of CopyObject and UploadPartCopy: `x-amz-copy-source` (URL-encoded
- * `bucket/key`, with or without a leading `/`, optionally `?versionId=`), the s3:GetObject it
- * needs, its `x-amz-copy-source-if-*` conditions and UploadPartCopy's `x-amz-copy-source-range`.
+ * The source side of CopyObject and UploadPartCopy: the object `x-amz-copy-source` names (parsed
+ * in src/s3/copy-source.ts, authorized by the authorize stage), its `x-amz-copy-source-if-*`
+ * conditions and UploadPartCopy's `x-amz-copy-source-range`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { accessDeniedFor } from '../auth/policy.js';
+import { parseCopySource } from '../s3/copy-source.js';
 import { headerValue } from '../s3/headers.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
-import { MAX_KEY_BYTES, MAX_PUT_BYTES } from '../s3/limits.js';
+import { MAX_PUT_BYTES } from '../s3/limits.js';
 import type { ByteRange, ObjectRecord } from '../store/index.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
-import type { ObjectRequest, OperationContext, S3Request } from './types.js';
-
-export interface CopySource {
-  bucket: string;
-  key: string;
-}
-
-function invalidCopySource(value: string, message = 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'): S3Error {
-  return new S3Error('InvalidArgument', message, { ArgumentName: 'x-amz-copy-source', ArgumentValue: value });
-}
 
 /**
- * Parses `x-amz-copy-source` and checks that the credential may read it: its own bucket only
- * (credentials are per bucket), s3:GetObject granted, and no versionId (s3:GetObjectVersion).
+ * The object `x-amz-copy-source` names. The authorize stage has parsed it and checked that the
+ * credential may read it (the row's `source`), so it cannot fail here. A versionId (which needs
+ * s3:GetObjectVersion) is not read: the store keeps one version of each key.
  */
-export function copySourceOf({ req, granted }: Pick<OperationContext<ObjectRequest>, 'req' | 'granted'>): CopySource {
-  const raw = headerValue(req.headers, 'x-amz-copy-source') ?? '';
-  const queryStart = raw.indexOf('?');
-  const encodedPath = queryStart === -1 ? raw : raw.slice(0, queryStart);
-  let path: string;
-  try {
-    path = decodeURIComponent(encodedPath);
-  } catch {
-    throw invalidCopySource(raw, 'Invalid copy source encoding.');
-  }
-  if (path.startsWith('/')) path = path.slice(1);
-  const slash = path.indexOf('/');
-  if (slash <= 0 || slash === path.length - 1) throw invalidCopySource(raw);
-  const source = { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
-  if (Buffer.byteLength(source.key) > MAX_KEY_BYTES) {
-    throw new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(source.key), MaxSizeAllowed: MAX_KEY_BYTES });
-  }
-
-  const credentialBucket = req.bucket;
-  // accessDeniedFor names the resource from the bucket and key alone.
-  const sourceRequest = { bucket: source.bucket, key: source.key } as S3Request;
-  const versioned = queryStart !== -1 && new URLSearchParams(raw.slice(queryStart + 1)).has('versionId');
-  const action = versioned ? 's3:GetObjectVersion' : 's3:GetObject';
-  if (source.bucket !== credentialBucket) {
-    throw accessDeniedFor(sourceRequest, credentialBucket, action, `The request header x-amz-copy-source names the bucket ${source.bucket}: these credentials reach ${credentialBucket} only.`);
-  }
-  if (!granted.has(action)) {
-    throw accessDeniedFor(sourceRequest, credentialBucket, action, versioned ? 'The versionId in the request header x-amz-copy-source asks for s3:GetObjectVersion: send the request without it.' : undefined);
-  }
-  return source;
+export function copySourceOf(headers: IncomingHttpHeaders): { bucket: string; key: string } {
+  const { bucket, key } = parseCopySource(headerValue(headers, 'x-amz-copy-source') ?? '');
+  return { bucket, key };
 }
 
 export function copySourceConditionsFrom(headers: IncomingHttpHeaders): ReadConditions {

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_CHECKSUM_ALGORITHM } from '../auth/checksums.js';
-import type { ExtraAction, OperationSpec, Target } from './types.js';
+import type { ExtraAction, SourceAccess } from '../auth/policy.js';
+import type { IamAction } from '../s3/iam-actions.js';
+import type { OperationSpec, Target } from './types.js';
 import { GetObject } from './get-object.js';
 import { HeadObject } from './head-object.js';
 import { PutObject } from './put-object.js';
@@ -21,7 +23,7 @@ import { ListMultipartUploads } from './list-multipart-uploads.js';
 import { PostObject } from './post-object.js';
 
 /** The five IAM actions a SMLL bucket credential holds. */
-export const SMLL_GRANTED_ACTIONS: readonly string[] = [
+export const SMLL_GRANTED_ACTIONS: readonly IamAction[] = [
   's3:GetObject',
   's3:PutObject',
   's3:DeleteObject',
@@ -30,7 +32,7 @@ export const SMLL_GRANTED_ACTIONS: readonly string[] = [
 ];
 
 /** The headers on a write that need an action beyond s3:PutObject, as IAM evaluates them, in the order they are checked. */
-const WRITE_HEADER_ACTIONS: ReadonlyArray<readonly [string, (header: string) => boolean]> = [
+const WRITE_HEADER_ACTIONS: ReadonlyArray<readonly [IamAction, (header: string) => boolean]> = [
   ['s3:PutObjectAcl', (header) => header === 'x-amz-acl' || header.startsWith('x-amz-grant-')],
   ['s3:PutObjectTagging', (header) => header === 'x-amz-tagging'],
   ['s3:PutObjectRetention', (header) => header === 'x-amz-object-lock-mode' || header === 'x-amz-object-lock-retain-until-date'],
@@ -43,16 +45,22 @@ function writeExtraActions(headers: IncomingHttpHeaders): ExtraAction[] {
   return WRITE_HEADER_ACTIONS.map(([action, asks]) => ({ action, headers: names.filter(asks) })).filter((extra) => extra.headers.length > 0);
 }
 
+/**
+ * The object a copy reads (`x-amz-copy-source`): s3:GetObject, or s3:GetObjectVersion when it
+ * names a version. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+const COPY_SOURCE: SourceAccess = { header: 'x-amz-copy-source', action: 's3:GetObject', versionAction: 's3:GetObjectVersion' };
+
 // The helpers keep each row's target a literal, so that the table's type (OperationSpec) checks
 // every handler against the request its row makes.
 type Method = OperationSpec['method'];
-const bucketSub = (method: Method, subresource: string, name: string, action: string) => ({
+const bucketSub = (method: Method, subresource: string, name: string, action: IamAction) => ({
   name, action, method, target: 'bucket' as const, subresource,
 });
-const objectSub = (method: Method, subresource: string, name: string, action: string) => ({
+const objectSub = (method: Method, subresource: string, name: string, action: IamAction) => ({
   name, action, method, target: 'object' as const, subresource,
 });
-const row = <T extends Target, Spec extends { name: string; action: string }>(method: Method, target: T, spec: Spec) => ({
+const row = <T extends Target, Spec extends { name: string; action: IamAction }>(method: Method, target: T, spec: Spec) => ({
   method, target, ...spec,
 });
 
@@ -138,9 +146,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
   row('HEAD', 'object', { name: 'HeadObject', action: 's3:GetObject', handler: HeadObject }),
   row('PUT', 'object', { name: 'PutObject', action: 's3:PutObject', extraActions: writeExtraActions, readsBody: true, lengthRequired: true, defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM, handler: PutObject }),
   row('DELETE', 'object', { name: 'DeleteObject', action: 's3:DeleteObject', handler: DeleteObject }),
-  row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', extraActions: writeExtraActions, handler: CopyObject }),
+  row('PUT', 'object', { name: 'CopyObject', action: 's3:PutObject', header: 'x-amz-copy-source', source: COPY_SOURCE, extraActions: writeExtraActions, handler: CopyObject }),
   { ...objectSub('POST', 'uploads', 'CreateMultipartUpload', 's3:PutObject'), extraActions: writeExtraActions, handler: CreateMultipartUpload },
-  { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', handler: UploadPartCopy },
+  { ...objectSub('PUT', 'uploadId', 'UploadPartCopy', 's3:PutObject'), header: 'x-amz-copy-source', source: COPY_SOURCE, handler: UploadPartCopy },
   { ...objectSub('PUT', 'uploadId', 'UploadPart', 's3:PutObject'), readsBody: true, lengthRequired: true, handler: UploadPart },
   {
     ...objectSub('POST', 'uploadId', 'CompleteMultipartUpload', 's3:PutObject'),
@@ -173,6 +181,3 @@ export const OPERATIONS: readonly OperationSpec[] = [
   objectSub('PUT', 'legal-hold', 'PutObjectLegalHold', 's3:PutObjectLegalHold'),
   objectSub('POST', 'restore', 'RestoreObject', 's3:RestoreObject'),
 ];
-
-/** Every IAM action some operation needs: the names `allow` may grant. */
-export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(OPERATIONS.map((spec) => spec.action));

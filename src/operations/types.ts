@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Authentication } from '../auth/types.js';
 import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
+import type { OperationAccess } from '../auth/policy.js';
 import type { Store } from '../store/index.js';
 
 export type Target = 'service' | 'bucket' | 'object';
@@ -79,25 +80,17 @@ export interface S3Response {
 export interface OperationContext<Request extends BucketRequest> {
   req: Request;
   store: Store;
-  /** The IAM actions the credential holds, for checks an operation makes itself (e.g. CopyObject's source). */
-  granted: ReadonlySet<string>;
 }
 
 export type OperationHandler<Request extends BucketRequest> = (op: OperationContext<Request>) => Promise<S3Response> | S3Response;
 
-/** An IAM action a request needs beyond its operation's, and the headers that ask for it (in request order). */
-export interface ExtraAction {
-  action: string;
-  headers: string[];
-}
-
 /**
  * What every row of the operation table has, whatever its target; what its body is to the body
- * stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired) among it.
+ * stage (BodyContract: defaultChecksum, checksumHeaders, lengthRequired) and the IAM actions it
+ * needs (OperationAccess, what the authorizer reads) among it.
  */
-interface OperationRow extends BodyContract {
+interface OperationRow extends BodyContract, OperationAccess {
   name: string;
-  action: string;
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** Query parameter whose presence identifies the operation (e.g. `uploads`, `acl`). */
   subresource?: string;
@@ -105,8 +98,6 @@ interface OperationRow extends BodyContract {
   queryValue?: [string, string];
   /** Request header whose presence identifies it (e.g. x-amz-copy-source). */
   header?: string;
-  /** Further IAM actions a request needs because of what it carries (e.g. x-amz-acl → s3:PutObjectAcl). */
-  extraActions?: (headers: IncomingHttpHeaders) => ExtraAction[];
   /** Why a granted operation has no handler (shown in the README table). */
   unimplementedReason?: string;
 }
@@ -127,7 +118,7 @@ type RowShape =
   | { target: 'object'; readsBody: true; authenticatesFromForm?: false; handler?: OperationHandler<ObjectRequest & RequestBody> };
 
 /**
- * One row of the operation table: how a request is recognised, the IAM action it needs, and
+ * One row of the operation table: how a request is recognised, the IAM actions it needs, and
  * its handler, typed for the request the row's shape makes.
  */
 export type OperationSpec = OperationRow & RowShape;

@@ -13,10 +13,10 @@ import type { ObjectRequest, OperationHandler } from './types.js';
  * A part copied from an object of the bucket (all of it or `x-amz-copy-source-range`). The bytes
  * are copied into the part's own blob: a part is exactly one blob.
  */
-export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, store, granted }) => {
+export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, store }) => {
   const partNumber = partNumberOf(req);
   const upload = await uploadOf(req, store, { open: true });
-  const source = copySourceOf({ req, granted });
+  const source = copySourceOf(req.headers);
   const record = await store.getObject(source.bucket, source.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);

@@ -17,6 +17,6 @@ export interface JestConfigPart {
 export default async function globalSetup(globalConfig: JestConfigPart, projectConfig?: JestConfigPart): Promise<void> {
   const { startHarness } = await import('./harness.js');
   const root = projectConfig?.rootDir ?? globalConfig.rootDir ?? process.cwd();
-  const harness = await startHarness(root, projectConfig?.globals?.smllStorageOptions ?? {});
+  const harness = await startHarness(root, projectConfig?.globals?.smllStorageOptions ?? {}, 'jest config globals.smllStorageOptions');
   (globalThis as { [HARNESS_KEY]?: RunningHarness })[HARNESS_KEY] = harness;
 }

@@ -3,6 +3,8 @@
  * CommonJS jest project can `require('smll-storage/jest')` them too; the ESM entries re-export them.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { bucketVariablePrefix, envOfCredentials, type BucketEnv } from '../bucket-credentials.cjs';
 
 export type { BucketEnv } from '../bucket-credentials.cjs';
@@ -26,6 +28,43 @@ export function s3Env(bucket?: string): BucketEnv {
     return value;
   };
   return envOfCredentials({ ENDPOINT: read('ENDPOINT'), REGION: read('REGION'), ACCESS_KEY: read('ACCESS_KEY'), SECRET_KEY: read('SECRET_KEY') });
+}
+
+/**
+ * What `new S3Client(…)` (the AWS SDK for JavaScript v3) needs to reach a bucket of the global
+ * setup: its endpoint, region and keys, path-style addressing, and, when the endpoint is https,
+ * a request handler whose agent trusts the emulator's CA.
+ */
+export interface S3ClientSettings {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: true;
+  /**
+   * With `tls: true`: an https agent trusting the CA file the setup named in `AWS_CA_BUNDLE`.
+   * Worker processes (vitest's default `forks` pool, jest's workers) trust it anyway through
+   * `NODE_EXTRA_CA_CERTS`, which the setup sets before they start; worker threads (vitest's
+   * `threads` and `vmThreads` pools) and jest running in band (`-i`, or a single test file) run
+   * in a process that started before the setup, where Node no longer reads that variable.
+   */
+  requestHandler?: { httpsAgent: Agent };
+}
+
+const agents = new Map<string, Agent>();
+
+/** `new S3Client(s3ClientConfig())`: the first bucket's, or the named bucket's (see S3ClientSettings). */
+export function s3ClientConfig(bucket?: string): S3ClientSettings {
+  const env = s3Env(bucket);
+  const caFile = env.S3_ENDPOINT.startsWith('https:') ? process.env.AWS_CA_BUNDLE : undefined;
+  let agent = caFile === undefined ? undefined : agents.get(caFile);
+  if (caFile !== undefined && agent === undefined) agents.set(caFile, (agent = new Agent({ ca: readFileSync(caFile, 'utf8'), keepAlive: true })));
+  return {
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY },
+    forcePathStyle: true,
+    ...(agent === undefined ? {} : { requestHandler: { httpsAgent: agent } }),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import type { HarnessContext, HarnessOptions } from './harness.js';
 
 export type { HarnessContext, HarnessOptions } from './harness.js';
-export { s3Env, testPrefix, type BucketEnv, type S3Env } from './test-env.cjs';
+export { s3ClientConfig, s3Env, testPrefix, type BucketEnv, type S3ClientSettings, type S3Env } from './test-env.cjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Imported here: test files import this module for its helpers, and need no emulator code.
   const { startHarness } = await import('./harness.js');
-  const harness = await startHarness(project.config.root, project.config.provide?.smllStorageOptions ?? {});
+  const harness = await startHarness(project.config.root, project.config.provide?.smllStorageOptions ?? {}, 'vitest config test.provide.smllStorageOptions');
   project.provide('smllStorage', harness.context);
   return () => harness.stop();
 }

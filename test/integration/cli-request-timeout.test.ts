@@ -65,12 +65,12 @@ describe('--request-timeout', () => {
     expect((err as { stderr: string }).stderr).toMatch(message);
   });
 
-  it('refuses a requestTimeout in the config file that is not whole milliseconds ≥ 0, naming the key', async () => {
+  it('refuses a requestTimeout in the config file that is neither whole milliseconds ≥ 0 nor a duration, naming the key', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'smll-storage.config.json'), JSON.stringify({ requestTimeout: '20s' }));
+    writeFileSync(join(dir, 'smll-storage.config.json'), JSON.stringify({ requestTimeout: 'soon' }));
     const err = await run(process.execPath, [CLI, '--temp', '--port', '0'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toContain('requestTimeout: expected a whole number of milliseconds ≥ 0 (0 disables it), got "20s"');
+    expect((err as { stderr: string }).stderr).toContain('requestTimeout: expected a whole number of milliseconds ≥ 0 (0 disables it) or a duration with a unit, e.g. "20s", got "soon"');
   });
 
   it('is listed by serve --help and exec --help', async () => {

@@ -194,6 +194,26 @@ describe('CopyObject refusals', () => {
     );
   });
 
+  it('a versionId source is copied for a bucket granted s3:GetObjectVersion (versionId=null: the unversioned object)', async () => {
+    const granted = await startTestEmulator({ allow: ['s3:GetObjectVersion'] });
+    try {
+      await granted.s3.send(new PutObjectCommand({ Bucket, Key: 'versioned', Body: 'v' }));
+      await granted.s3.send(new CopyObjectCommand({ Bucket, Key: 'dst/versioned', CopySource: `${Bucket}/versioned?versionId=null` }));
+      expect(await (await granted.s3.send(new GetObjectCommand({ Bucket, Key: 'dst/versioned' }))).Body!.transformToString()).toBe('v');
+      // The grant reaches no other bucket.
+      const foreign = await s3ErrorOf(granted.s3.send(new CopyObjectCommand({ Bucket, Key: 'dst/x', CopySource: 'other-bucket/k?versionId=null' })));
+      expect(foreign.message).toContain('s3:GetObjectVersion on resource: "arn:aws:s3:::other-bucket/k"');
+    } finally {
+      await granted.emulator.stop();
+    }
+  });
+
+  it('a malformed source is InvalidArgument even in another bucket (it is read before it is authorized)', async () => {
+    const res = await signedFetch(t.emulator.env(Bucket), { method: 'PUT', path: '/test-bucket/dst/x', headers: { 'x-amz-copy-source': 'other-bucket/' } });
+    expect(res.status).toBe(400);
+    expect(errorFields(res.text)).toMatchObject({ Code: 'InvalidArgument', ArgumentName: 'x-amz-copy-source', ArgumentValue: 'other-bucket/' });
+  });
+
   it('a missing source is NoSuchKey; a source without a key is InvalidArgument; an unknown directive is InvalidArgument', async () => {
     expect(await s3ErrorOf(copy({ Key: 'dst/x', CopySource: `${Bucket}/absent` }))).toMatchObject({ code: 'NoSuchKey', status: 404 });
     const env = t.emulator.env(Bucket);

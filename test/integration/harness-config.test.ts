@@ -14,7 +14,7 @@ const { running, tempDir } = cliTestScope('smll-config-test-');
 describe('config file: what each bad value gets (a ConfigError naming the file and the key)', () => {
   const bad: Array<[string, unknown, RegExp]> = [
     ['an array at the top level', [], /^f\.json: expected an object at the top level, got \[\]$/],
-    ['an unknown top-level key', { prot: 9000 }, /^f\.json: unknown key "prot" \(known keys: buckets, region, port, host, dataDir/],
+    ['an unknown top-level key', { prot: 9000 }, /^f\.json: unknown key "prot" \(did you mean "port"\? known keys: buckets, region, port, host, dataDir/],
     ['a port out of range', { port: 70000 }, /^f\.json: port: expected a port number 0\.\.65535, got 70000$/],
     ['a port as a string', { port: '9000' }, /^f\.json: port: expected a port number 0\.\.65535, got "9000"$/],
     ['an empty region', { region: '' }, /^f\.json: region: expected a non-empty string, got ""$/],
@@ -24,7 +24,7 @@ describe('config file: what each bad value gets (a ConfigError naming the file a
     ['an invalid bucket name', { buckets: ['ok-bucket', 'Bad_Name'] }, /^f\.json: buckets\[1\]: invalid bucket name "Bad_Name": a bucket name may contain only lower-case letters, digits, dots and hyphens$/],
     ['an invalid bucket name in an object', { buckets: [{ name: 'ab' }] }, /^f\.json: buckets\[0\]\.name: invalid bucket name "ab": a bucket name must be 3 to 63 characters long$/],
     ['a bucket without a name', { buckets: [{ accessKey: 'AKIA1' }] }, /^f\.json: buckets\[0\]: "name" is missing$/],
-    ['a misspelt bucket key', { buckets: ['ok-bucket', { name: 'b-1', secretkey: 'x' }] }, /^f\.json: buckets\[1\]: unknown key "secretkey" \(known keys: name, accessKey, secretKey, allow, cors\)$/],
+    ['a misspelt bucket key', { buckets: ['ok-bucket', { name: 'b-1', secretkey: 'x' }] }, /^f\.json: buckets\[1\]: unknown key "secretkey" \(did you mean "secretKey"\? known keys: name, accessKey, secretKey, allow, cors\)$/],
     ['allow as a string', { allow: 's3:AbortMultipartUpload' }, /^f\.json: allow: expected an array of strings/],
     ['a non-string in allow', { buckets: [{ name: 'abc', allow: [1] }] }, /^f\.json: buckets\[0\]\.allow\[0\]: expected a non-empty string, got 1$/],
     ['seed as a list', { seed: ['dir'] }, /^f\.json: seed: expected an object of bucket name → directory/],
@@ -150,6 +150,6 @@ describe('config file with the CLI', () => {
     writeFileSync(join(dir, 'smll-storage.config.json'), JSON.stringify({ buckets: [{ name: 'abc', acessKey: 'AKIA' }] }));
     const err = await run(process.execPath, [CLI, '--temp', '--port', '0'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toBe(`smll-storage: ${join(dir, 'smll-storage.config.json')}: buckets[0]: unknown key "acessKey" (known keys: name, accessKey, secretKey, allow, cors)\n`);
+    expect((err as { stderr: string }).stderr).toBe(`smll-storage: ${join(dir, 'smll-storage.config.json')}: buckets[0]: unknown key "acessKey" (did you mean "accessKey"? known keys: name, accessKey, secretKey, allow, cors)\n`);
   });
 });

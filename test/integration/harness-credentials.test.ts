@@ -118,10 +118,10 @@ describe('smll-storage credentials', () => {
     });
     const name = await credentials(['only-bucket', '--data-dir', dataDir, '-f', 'k8s', '--name', 'Not_A_Name']);
     expect(name.code).toBe(1);
-    expect(name.stderr).toContain(`option '--name <name>' argument 'Not_A_Name' is invalid. a Secret name is at most 253 lower-case letters`);
+    expect(name.stderr).toContain(`smll-storage: --name "Not_A_Name": a Secret name is at most 253 lower-case letters`);
     const format = await credentials(['only-bucket', '--data-dir', dataDir, '--format', 'yaml']);
     expect(format.code).toBe(1);
-    expect(format.stderr).toContain(`option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are env, dotenv, json, k8s.`);
+    expect(format.stderr).toContain(`option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are env, dotenv, json, k8s, aws, aws-env.`);
   });
 });
 

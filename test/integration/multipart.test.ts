@@ -396,6 +396,17 @@ describe('UploadPartCopy', () => {
     expect(otherBucket.message).toContain('s3:GetObject on resource: "arn:aws:s3:::other-bucket/anything"');
     expect(await part({ CopySourceIfMatch: '"nope"' })).toMatchObject({ code: 'PreconditionFailed', status: 412 });
   });
+
+  it('refuses a versionId source without s3:GetObjectVersion, naming the source', async () => {
+    await t.s3.send(new PutObjectCommand({ Bucket, Key: 'copy-src/versioned', Body: 'v' }));
+    const { UploadId } = await t.s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mp/copy-versioned' }));
+    const err = await s3ErrorOf(
+      t.s3.send(new UploadPartCopyCommand({ Bucket, Key: 'mp/copy-versioned', UploadId, PartNumber: 1, CopySource: `${Bucket}/copy-src/versioned?versionId=null` })),
+    );
+    expect(err).toMatchObject({ code: 'AccessDenied', status: 403 });
+    expect(err.message).toContain('s3:GetObjectVersion on resource: "arn:aws:s3:::test-bucket/copy-src/versioned"');
+    expect(err.message).toMatch(/The versionId in the request header x-amz-copy-source asks for s3:GetObjectVersion: send the request without it\.$/);
+  });
 });
 
 describe('GetObject / HeadObject ?partNumber', () => {

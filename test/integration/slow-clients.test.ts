@@ -59,7 +59,7 @@ describe('a request body that stalls', () => {
     expect(afterMs).toBeLessThan(REQUEST_TIMEOUT * 5);
     await expectNothingStored('stalled');
     // The line is written once the pipeline has unwound, which may be after the client read the answer.
-    await expect.poll(() => log.some((line) => /^PutObject test-bucket\/stalled 400 /.test(line))).toBe(true);
+    await expect.poll(() => log.some((line) => /^\S+Z [0-9A-F]{16} PutObject test-bucket\/stalled 400 RequestTimeout /.test(line))).toBe(true);
   });
 
   it('gets RequestTimeout when no byte of the body comes at all', async () => {
