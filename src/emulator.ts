@@ -10,7 +10,7 @@ import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { isIamAction, type IamAction } from './s3/iam-actions.js';
-import { prepareDataDir, removePartialWrites, Store } from './store/index.js';
+import { prepareDataDir, removePartialWrites, SqliteStore, type BucketRecord, type Store } from './store/index.js';
 import { seedBucket, type SeedSummary } from './seed.js';
 import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
@@ -101,8 +101,8 @@ export interface Emulator {
   seeded: Array<SeedSummary & { bucket: string; dir: string }>;
   credentials(bucket: string): BucketCredentials;
   env(bucket: string): BucketEnv;
-  /** Empties every bucket (keeps buckets and credentials): test isolation. */
-  reset(): void;
+  /** Empties every bucket (keeps buckets and credentials): test isolation. Resolves once they are empty. */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -145,19 +145,19 @@ function validateDefinitions(definitions: BucketDefinition[]): CheckedDefinition
  * generated. A bucket that is already as defined is not written: a restart on a full disk must
  * come up (and a write there would fail). Returns the buckets whose stored keys were replaced.
  */
-function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): string[] {
+async function provisionBuckets(store: Store, definitions: BucketDefinition[], region: string): Promise<string[]> {
   const replaced: string[] = [];
   for (const definition of definitions) {
-    const existing = store.getBucket(definition.name);
+    const existing = await store.getBucket(definition.name);
     const accessKey = definition.accessKey ?? existing?.accessKey ?? generateAccessKey();
-    const owner = store.findBucketByAccessKey(accessKey);
+    const owner = await store.findBucketByAccessKey(accessKey);
     if (owner && owner.name !== definition.name) {
       throw new Error(`Access key ${accessKey} already belongs to bucket "${owner.name}": each bucket has its own credentials.`);
     }
     const secretKey = definition.secretKey ?? existing?.secretKey ?? generateSecretKey();
     if (existing?.accessKey === accessKey && existing.secretKey === secretKey && existing.region === region) continue;
     if (existing && (existing.accessKey !== accessKey || existing.secretKey !== secretKey)) replaced.push(definition.name);
-    store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
+    await store.upsertBucket({ name: definition.name, accessKey, secretKey, region });
   }
   return replaced;
 }
@@ -181,13 +181,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   prepareDataDir(dataDir);
   let store: Store;
   try {
-    store = Store.open({ dataDir, durable: options.durable });
+    store = SqliteStore.open({ dataDir, durable: options.durable });
   } catch (err) {
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
   }
   if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
-    store.close();
+    await store.close();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
@@ -196,9 +196,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = options.log && createLogger(options.log, options.logFormat);
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
-  const discard = () => {
+  let buckets: BucketRecord[] = [];
+  const discard = async () => {
     stopUploadExpiry();
-    store.close();
+    await store.close();
     removePartialWrites(dataDir);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     else removePidFile(dataDir, started);
@@ -206,10 +207,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let replacedKeys: string[];
   const seeded: Emulator['seeded'] = [];
   try {
-    replacedKeys = provisionBuckets(store, definitions, region);
+    replacedKeys = await provisionBuckets(store, definitions, region);
     for (const [bucket, dir] of Object.entries(options.seed ?? {})) seeded.push({ bucket, dir, ...(await seedBucket(store, bucket, dir)) });
+    // Buckets change only here, at start: the emulator's own answers (buckets, credentials, env) read this list.
+    buckets = await store.listBuckets();
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
 
@@ -247,7 +250,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     server = createS3Server(app.callback(), { requestTimeout, tls, log: logger });
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
   try {
@@ -259,7 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     });
   } catch (err) {
-    discard();
+    await discard();
     throw err;
   }
 
@@ -268,7 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const endpoint = `${tls ? 'https' : 'http'}://${endpointHost}:${port}`;
 
   const bucketRecord = (bucket: string) => {
-    const record = store.getBucket(bucket);
+    const record = buckets.find((b) => b.name === bucket);
     if (!record) throw new Error(`No bucket "${bucket}" in this emulator.`);
     return record;
   };
@@ -288,12 +291,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     replacedKeys,
     seeded,
     get buckets() {
-      return store.listBuckets().map((b) => b.name);
+      return buckets.map((b) => b.name);
     },
     credentials: credentialsOf,
     env: (bucket) => envOfCredentials(credentialsOf(bucket)),
-    reset() {
-      for (const bucket of store.listBuckets()) store.emptyBucket(bucket.name);
+    async reset() {
+      // Started together, so that a store answering synchronously has emptied them all on return.
+      await Promise.all(buckets.map((bucket) => store.emptyBucket(bucket.name)));
     },
     stop() {
       stopped ??= new Promise<void>((resolveClose) => {

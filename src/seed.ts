@@ -27,7 +27,7 @@ export interface SeedSummary {
  * and how many of those objects this call wrote (`written`; the rest were already there).
  */
 export async function seedBucket(store: Store, bucket: string, dir: string): Promise<SeedSummary> {
-  if (!store.getBucket(bucket)) {
+  if (!(await store.getBucket(bucket))) {
     throw new Error(`seed: no bucket "${bucket}" to seed: provision it too (--bucket ${bucket}, or "buckets" in the config file).`);
   }
   const root = resolve(dir);
@@ -43,7 +43,7 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     const contentType = contentTypeOf(file) || 'application/octet-stream';
     summary.objects++;
     summary.bytes += (await stat(file)).size;
-    if (await isSeeded(store.getObject(bucket, key), file, contentType)) continue;
+    if (await isSeeded(await store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
     // S3's default checksum, as every new object gets it (put-object.ts), in the same pass as the MD5.
     const crc = createChecksum(DEFAULT_CHECKSUM_ALGORITHM);
@@ -56,12 +56,14 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
         }
       })(),
     );
-    const staged = await store.writeBlob(body);
-    store.commitObject(bucket, key, staged, {
-      contentType,
-      userMetadata: {},
-      etag: `"${md5.digest('hex')}"`,
-      checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
+    await store.putObject(bucket, key, {
+      body,
+      describe: async () => ({
+        contentType,
+        userMetadata: {},
+        etag: `"${md5.digest('hex')}"`,
+        checksum: { algorithm: DEFAULT_CHECKSUM_ALGORITHM, value: await crc.digestBase64(), type: 'FULL_OBJECT' },
+      }),
     });
     summary.written++;
   }

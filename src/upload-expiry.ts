@@ -17,15 +17,15 @@ export function assertValidUploadExpiry(ms: number): void {
  * alive. Returns the function that stops it.
  */
 export function startUploadExpiry(store: Store, expiryMs: number, log?: Logger): () => void {
-  const sweep = () => {
+  const sweep = async () => {
     try {
-      const expired = store.expireUploads(new Date(Date.now() - expiryMs));
+      const expired = await store.expireUploads(new Date(Date.now() - expiryMs));
       if (expired > 0) log?.notice('info', `expired ${expired} multipart upload(s) older than ${expiryMs} ms`);
     } catch (err) {
       log?.notice('error', `multipart upload expiry failed: ${(err as Error)?.stack ?? String(err)}`);
     }
   };
-  sweep();
+  void sweep();
   const interval = Math.min(Math.max(expiryMs / 2, MIN_SWEEP_INTERVAL_MS), MAX_SWEEP_INTERVAL_MS);
   const timer = setInterval(sweep, interval);
   timer.unref();

@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createApp } from '../src/http/app.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../src/http/request-timeout.js';
 import { SMLL_GRANTED_ACTIONS } from '../src/operations/table.js';
-import { Store, type FileSystem, type StoreIo } from '../src/store/index.js';
+import { SqliteStore as Store, type FileSystem, type StoreIo } from '../src/store/index.js';
 import { openMetadataDatabase } from '../src/store/schema.js';
 import { clientFor } from './helpers.js';
 
@@ -177,8 +177,8 @@ export interface FaultyServer {
 export async function startFaultyServer(dataDir: string, io: StoreIo, options: { durable?: boolean } = {}): Promise<FaultyServer> {
   const store = Store.open({ dataDir, durable: options.durable }, io);
   const bucket = 'faults';
-  const existing = store.getBucket(bucket);
-  const record = existing ?? store.upsertBucket({ name: bucket, accessKey: 'AKIAFAULTSFAULTS0001', secretKey: 'faults-secret-faults-secret-faults-secret', region: 'us-east-1' });
+  const existing = await store.getBucket(bucket);
+  const record = existing ?? (await store.upsertBucket({ name: bucket, accessKey: 'AKIAFAULTSFAULTS0001', secretKey: 'faults-secret-faults-secret-faults-secret', region: 'us-east-1' }));
   // SMLL's five, and AbortMultipartUpload (a delete, which must work on a full disk too).
   const granted = new Set([...SMLL_GRANTED_ACTIONS, 's3:AbortMultipartUpload']);
   const app = createApp({
@@ -205,7 +205,7 @@ export async function startFaultyServer(dataDir: string, io: StoreIo, options: {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      store.close();
+      await store.close();
     },
   };
 }

@@ -277,7 +277,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.body = '';
   };
 
-  /** A bucket's credential, from the store; `await` takes the store's answer whether it is a promise or not. */
+  /** A bucket's credential, from the store. */
   const lookupCredential: CredentialLookup<BucketCredentialRecord> = async (accessKeyId) => {
     const record = await config.store.findBucketByAccessKey(accessKeyId);
     return record && { bucket: record.name, secretKey: record.secretKey, record };

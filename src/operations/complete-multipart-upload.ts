@@ -132,7 +132,7 @@ function objectChecksumKind(upload: UploadRecord): UploadChecksum {
 }
 
 /** The object's checksum from its parts (never their bytes, unless a part's CRC is not stored). */
-async function objectChecksum(upload: UploadRecord, parts: readonly PartRecord[], openPart: (part: PartRecord) => Readable): Promise<string> {
+async function objectChecksum(upload: UploadRecord, parts: readonly PartRecord[], openPart: (part: PartRecord) => Promise<Readable>): Promise<string> {
   const { algorithm, type } = objectChecksumKind(upload);
   if (type === 'COMPOSITE') return compositeChecksum(algorithm, parts.map((part) => part.checksum ?? ''));
   // FULL_OBJECT is made with a CRC only (uploadChecksumFrom); the default's CRCs are kept apart from `checksum`.
@@ -156,7 +156,7 @@ function completed(req: ObjectRequest, upload: UploadRecord, completion: UploadC
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html */
 export const CompleteMultipartUpload: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
-  const upload = uploadOf(req, store, { open: false });
+  const upload = await uploadOf(req, store, { open: false });
   const precondition = writePrecondition(req.headers);
   const requested = parseCompletion(await readSmallBody(req.body.stream, MAX_DOCUMENT_BYTES));
   const partList = requested.map((part) => `${part.partNumber}:${part.etag}`).join('\n');
@@ -171,21 +171,21 @@ export const CompleteMultipartUpload: OperationHandler<ObjectRequest & RequestBo
   if (retry) return retry;
 
   assertSameChecksumType(req, upload);
-  const stored = new Map(store.listParts(upload.id).map((part) => [part.partNumber, part]));
+  const stored = new Map((await store.listParts(upload.id)).map((part) => [part.partNumber, part]));
   const parts = requested.map((part, index) => choosePart(upload, stored, part, index === requested.length - 1));
   assertDeclaredObjectSize(req, parts);
   const etag = multipartEtag(parts);
   const kind = objectChecksumKind(upload);
-  const value = await objectChecksum(upload, parts, (part) => store.openPartsStream([part]));
+  const value = await objectChecksum(upload, parts, (part) => store.readParts([part]));
   // S3 ignores x-amz-checksum-* on the completion of an upload created without an algorithm
   // (LocalStack's test_complete_multipart_parts_checksum_default, recorded against AWS).
   if (upload.checksum) verifyObjectChecksumHeader(req.headers, kind, value);
   const checksum: ObjectMetadata['checksum'] = { algorithm: kind.algorithm, value, type: kind.type };
   const completion: UploadCompletion = { parts: partList, etag, checksum: value };
-  const record = store.completeUpload(upload, parts, { etag, checksum }, completion, precondition);
+  const record = await store.completeUpload(upload, parts, { etag, checksum }, completion, precondition);
   if (!record) {
     // Another request completed, aborted or changed the upload while this one computed.
-    const current = store.getUpload(upload.id);
+    const current = await store.getUpload(upload.id);
     const answer = retried(current);
     if (answer) return answer;
     if (current) throw invalidPart(upload, requested[0]);

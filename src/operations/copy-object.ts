@@ -101,16 +101,16 @@ export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store }
   /** `keepSourceChecksum`: `wanted` only for a source without any checksum (S3's default). */
   const copyWithChecksum = async (wanted: ChecksumAlgorithm, keepSourceChecksum: boolean): Promise<ObjectRecord> => {
     for (let attempt = 1; ; attempt++) {
-      const snapshot = store.getObject(source.bucket, source.key);
+      const snapshot = await store.getObject(source.bucket, source.key);
       if (!snapshot) throw new S3Error('NoSuchKey');
       evaluateCopySourceConditions(conditions, snapshot);
       const current = snapshot.checksum;
       const checksum =
         current && (keepSourceChecksum || (current.algorithm === wanted && current.type === 'FULL_OBJECT'))
           ? current
-          : { algorithm: wanted, value: await streamChecksum(wanted, store.openObjectStream(snapshot)), type: 'FULL_OBJECT' as const };
+          : { algorithm: wanted, value: await streamChecksum(wanted, await store.readObject(snapshot)), type: 'FULL_OBJECT' as const };
       try {
-        return copyOf({ snapshot, checksum });
+        return await copyOf({ snapshot, checksum });
       } catch (err) {
         if (!(err instanceof SourceChanged)) throw err;
         if (attempt === MAX_COPY_ATTEMPTS) throw new S3Error('OperationAborted');
@@ -122,9 +122,9 @@ export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store }
   const record =
     algorithm !== undefined
       ? await copyWithChecksum(algorithm, false)
-      : store.getObject(source.bucket, source.key)?.checksum === undefined
+      : (await store.getObject(source.bucket, source.key))?.checksum === undefined
         ? await copyWithChecksum(DEFAULT_CHECKSUM_ALGORITHM, true)
-        : copyOf();
+        : await copyOf();
 
   return xmlResponse(
     renderXml('CopyObjectResult', {

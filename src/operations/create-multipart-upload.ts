@@ -5,10 +5,10 @@ import { checksumHeaders, xmlResponse } from './response.js';
 import type { ObjectRequest, OperationHandler } from './types.js';
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html */
-export const CreateMultipartUpload: OperationHandler<ObjectRequest> = ({ req, store }) => {
+export const CreateMultipartUpload: OperationHandler<ObjectRequest> = async ({ req, store }) => {
   const metadata = objectMetadataFrom(req.headers);
   const checksum = uploadChecksumFrom(req.headers);
-  const upload = store.createUpload(req.bucket, req.key, metadata, checksum);
+  const upload = await store.createUpload(req.bucket, req.key, metadata, checksum);
   return xmlResponse(
     renderXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.id }),
     checksumHeaders(checksum),

@@ -4,7 +4,7 @@ import type { ObjectRequest, OperationHandler } from './types.js';
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
  * S3 answers 204 whether or not the key existed.
  */
-export const DeleteObject: OperationHandler<ObjectRequest> = ({ req, store }) => {
-  store.deleteObject(req.bucket, req.key);
+export const DeleteObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  await store.deleteObject(req.bucket, req.key);
   return { status: 204, headers: {} };
 };

@@ -47,7 +47,7 @@ export const DeleteObjects: OperationHandler<BucketRequest & RequestBody> = asyn
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
     } else {
       try {
-        store.deleteObject(req.bucket, key);
+        await store.deleteObject(req.bucket, key);
       } catch (err) {
         if (!(err instanceof StorageFault)) throw err;
         // Reported for this key, as S3 reports each key it could not delete, next to the deleted ones.

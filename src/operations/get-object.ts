@@ -1,12 +1,13 @@
+import { InMemoryBody } from '../store/index.js';
 import { prepareObjectRead } from './object-response.js';
 import type { ObjectRequest, OperationHandler } from './types.js';
 
 /**
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
- * An object small enough to be kept inline is answered from memory; any other streams from its blobs.
+ * A body the store holds in memory (an InMemoryBody: an object kept inline) is answered as bytes; any other streams.
  */
-export const GetObject: OperationHandler<ObjectRequest> = ({ req, store }) => {
-  const { record, range, status, headers } = prepareObjectRead(req, store);
-  const inline = store.inlineBytes(record, range);
-  return { status, headers, body: inline ?? store.openObjectStream(record, range) };
+export const GetObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  const { record, range, status, headers } = await prepareObjectRead(req, store);
+  const body = await store.readObject(record, range);
+  return { status, headers, body: body instanceof InMemoryBody ? body.bytes : body };
 };

@@ -2,7 +2,7 @@ import { prepareObjectRead } from './object-response.js';
 import type { ObjectRequest, OperationHandler } from './types.js';
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html */
-export const HeadObject: OperationHandler<ObjectRequest> = ({ req, store }) => {
-  const { status, headers } = prepareObjectRead(req, store);
+export const HeadObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  const { status, headers } = await prepareObjectRead(req, store);
   return { status, headers };
 };

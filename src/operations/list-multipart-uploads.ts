@@ -25,7 +25,7 @@ type Entry = { kind: 'upload'; key: string; id: string; tree: XmlTree } | { kind
  * (`--allow`). Open uploads by key, then initiation; prefix, delimiter, key-marker and
  * upload-id-marker paging as S3 pages them.
  */
-export const ListMultipartUploads: OperationHandler<BucketRequest> = ({ req, store }) => {
+export const ListMultipartUploads: OperationHandler<BucketRequest> = async ({ req, store }) => {
   const list = parseListParameters(req.query);
   const maxUploads = maxUploadsOf(req.query);
   const keyMarker = req.query.get('key-marker') || undefined;
@@ -38,7 +38,7 @@ export const ListMultipartUploads: OperationHandler<BucketRequest> = ({ req, sto
   const entries: Entry[] = [];
   let passedUploadIdMarker = false;
   const start = keyMarker !== undefined && compareUtf8(keyMarker, prefix) > 0 ? keyMarker : prefix;
-  for (const upload of store.listUploads(bucket, start)) {
+  for await (const upload of store.listUploads(bucket, start)) {
     if (!upload.key.startsWith(prefix)) break; // past every key under the prefix
     if (upload.key === keyMarker && !passedUploadIdMarker) {
       // Within the marker's key, only the uploads after the upload-id-marker (none without one).

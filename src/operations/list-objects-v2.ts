@@ -20,13 +20,13 @@ function decodeToken(token: string): string {
 }
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html */
-export const ListObjectsV2: OperationHandler<BucketRequest> = ({ req, store }) => {
+export const ListObjectsV2: OperationHandler<BucketRequest> = async ({ req, store }) => {
   const list = parseListParameters(req.query);
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after') || undefined;
   const bucket = req.bucket;
   const after = token !== null ? decodeToken(token) : startAfter;
-  const page = store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after, maxKeys: list.maxKeys });
+  const page = await store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after, maxKeys: list.maxKeys });
   const encode = encoderFor(list);
   const fetchOwner = req.query.get('fetch-owner') === 'true';
   return xmlResponse(

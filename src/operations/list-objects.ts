@@ -7,11 +7,11 @@ import type { BucketRequest, OperationHandler } from './types.js';
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
  * ListObjects (v1): marker paging; NextMarker only with a delimiter, as S3 answers.
  */
-export const ListObjects: OperationHandler<BucketRequest> = ({ req, store }) => {
+export const ListObjects: OperationHandler<BucketRequest> = async ({ req, store }) => {
   const list = parseListParameters(req.query);
   const marker = req.query.get('marker') || undefined;
   const bucket = req.bucket;
-  const page = store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after: marker, maxKeys: list.maxKeys });
+  const page = await store.listObjects(bucket, { prefix: list.prefix, delimiter: list.delimiter, after: marker, maxKeys: list.maxKeys });
   const encode = encoderFor(list);
   return xmlResponse(
     renderXml('ListBucketResult', {

@@ -19,11 +19,11 @@ function nonNegativeInteger(query: URLSearchParams, name: string, fallback: numb
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
  * Needs s3:ListMultipartUploadParts, which SMLL credentials lack unless the bucket is given it (`--allow`).
  */
-export const ListParts: OperationHandler<ObjectRequest> = ({ req, store }) => {
-  const upload = uploadOf(req, store, { open: true });
+export const ListParts: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  const upload = await uploadOf(req, store, { open: true });
   const maxParts = Math.min(nonNegativeInteger(req.query, 'max-parts', DEFAULT_MAX_PARTS), DEFAULT_MAX_PARTS);
   const marker = Math.min(nonNegativeInteger(req.query, 'part-number-marker', 0), MAX_PART_NUMBER);
-  const after = store.listParts(upload.id).filter((part) => part.partNumber > marker);
+  const after = (await store.listParts(upload.id)).filter((part) => part.partNumber > marker);
   const page = after.slice(0, maxParts);
   const isTruncated = after.length > page.length;
   return xmlResponse(

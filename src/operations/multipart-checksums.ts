@@ -75,10 +75,10 @@ export async function fullObjectChecksum(
   algorithm: CombinableAlgorithm,
   parts: readonly PartRecord[],
   crcOf: (part: PartRecord) => string | undefined,
-  openPart: (part: PartRecord) => Readable,
+  openPart: (part: PartRecord) => Promise<Readable>,
 ): Promise<string> {
   const pieces: Array<{ checksum: string; size: number }> = [];
-  for (const part of parts) pieces.push({ checksum: crcOf(part) ?? (await streamChecksum(algorithm, openPart(part))), size: part.size });
+  for (const part of parts) pieces.push({ checksum: crcOf(part) ?? (await streamChecksum(algorithm, await openPart(part))), size: part.size });
   return combineCrcs(algorithm, pieces);
 }
 

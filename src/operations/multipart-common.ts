@@ -27,9 +27,9 @@ export function partNumberOf(req: ObjectRequest): number {
  * The upload `?uploadId=` names, if it is an upload of this bucket and key; with `open`, it
  * must also not be completed yet. Anything else is NoSuchUpload, as S3 answers.
  */
-export function uploadOf(req: ObjectRequest, store: Store, { open }: { open: boolean }): UploadRecord {
+export async function uploadOf(req: ObjectRequest, store: Store, { open }: { open: boolean }): Promise<UploadRecord> {
   const uploadId = req.query.get('uploadId') ?? '';
-  const upload = uploadId === '' ? undefined : store.getUpload(uploadId);
+  const upload = uploadId === '' ? undefined : await store.getUpload(uploadId);
   if (!upload || upload.bucket !== req.bucket || upload.key !== req.key || (open && upload.completion)) {
     throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
   }

@@ -78,8 +78,8 @@ interface PartRead {
  * their number as LocalStack keys them and as Apache Ozone (HDDS-15740) and SeaweedFS changed to
  * in 2026. The ceph s3-tests and Ozone answer 400 InvalidPart instead, without a recording.
  */
-function readPart(store: Store, record: ObjectRecord, partNumber: number): PartRead {
-  const parts = store.objectParts(record);
+async function readPart(store: Store, record: ObjectRecord, partNumber: number): Promise<PartRead> {
+  const parts = await store.objectParts(record);
   const index = parts.findIndex((part) => part.partNumber === partNumber);
   if (index < 0) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: parts.length });
   const start = parts.slice(0, index).reduce((sum, part) => sum + part.size, 0);
@@ -112,7 +112,7 @@ export interface ObjectRead {
  * @throws S3Error NoSuchKey, NotModified/PreconditionFailed (conditions), InvalidRange,
  *   InvalidPartNumber, InvalidArgument (partNumber, `response-*`), InvalidRequest (Range with partNumber).
  */
-export function prepareObjectRead(req: ObjectRequest, store: Store): ObjectRead {
+export async function prepareObjectRead(req: ObjectRequest, store: Store): Promise<ObjectRead> {
   const partNumberParameter = req.query.get('partNumber');
   const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
   const overrides = responseOverridesOf(req.query);
@@ -120,14 +120,14 @@ export function prepareObjectRead(req: ObjectRequest, store: Store): ObjectRead 
   if (partNumber !== undefined && rangeHeader !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  const record = store.getObject(req.bucket, req.key);
+  const record = await store.getObject(req.bucket, req.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateReadConditions(readConditionsFrom(req.headers), record);
   const checksumMode = headerValue(req.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
   let range: ByteRange | undefined;
   let checksum: SentChecksum | undefined;
   if (partNumber !== undefined) {
-    const part = readPart(store, record, partNumber);
+    const part = await readPart(store, record, partNumber);
     range = part.range;
     checksum = checksumMode ? part.checksum : undefined;
   } else {

@@ -86,24 +86,19 @@ export const PostObject: OperationHandler<FormRequest> = async ({ req, store }) 
   if (range) form.file.on('error', (err) => source.destroy(err));
   const body = decodeBody(source, req.auth, payloadChecksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
 
-  const staged = await store.writeBlob(body.stream, { mayInline: true });
-  try {
-    // The form must end well-formed, and the file be long enough, before the object exists.
-    await form.finished;
-    const { size } = body.result();
-    if (range && size < range.min) {
-      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: size, MinSizeAllowed: range.min });
-    }
-  } catch (err) {
-    await store.discardBlob(staged);
-    throw err;
-  }
-  const { md5, checksum } = body.result();
   const bucket = req.bucket;
-  const record = store.commitObject(bucket, key, staged, {
-    ...metadata,
-    etag: `"${md5.toString('hex')}"`,
-    checksum: checksum && { ...checksum, type: 'FULL_OBJECT' },
+  const record = await store.putObject(bucket, key, {
+    body: body.stream,
+    describe: async () => {
+      // The form must end well-formed, and the file be long enough, before the object exists.
+      await form.finished;
+      const { size, md5, checksum } = body.result();
+      if (range && size < range.min) {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: size, MinSizeAllowed: range.min });
+      }
+      return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };
+    },
+    mayInline: true,
   });
 
   const location = `${req.endpoint}/${req.virtualHosted ? '' : `${bucket}/`}${uriEncodeText(key, true)}`;

@@ -81,15 +81,15 @@ export const PutObject: OperationHandler<ObjectRequest & RequestBody> = async ({
   const precondition = writePrecondition(req.headers);
   const { body } = req;
 
-  const staged = await store.writeBlob(body.stream, { mayInline: true });
-  const { md5, checksum } = body.result();
-  const record = store.commitObject(
-    req.bucket,
-    req.key,
-    staged,
-    { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } },
+  const record = await store.putObject(req.bucket, req.key, {
+    body: body.stream,
+    describe: () => {
+      const { md5, checksum } = body.result();
+      return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };
+    },
     precondition,
-  );
+    mayInline: true,
+  });
 
   return { status: 200, headers: { ETag: record.etag, ...checksumHeaders(record.checksum) } };
 };

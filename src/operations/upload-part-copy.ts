@@ -15,9 +15,9 @@ import type { ObjectRequest, OperationHandler } from './types.js';
  */
 export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, store }) => {
   const partNumber = partNumberOf(req);
-  const upload = uploadOf(req, store, { open: true });
+  const upload = await uploadOf(req, store, { open: true });
   const source = copySourceOf(req.headers);
-  const record = store.getObject(source.bucket, source.key);
+  const record = await store.getObject(source.bucket, source.key);
   if (!record) throw new S3Error('NoSuchKey');
   evaluateCopySourceConditions(copySourceConditionsFrom(req.headers), record);
   const range = copySourceRangeOf(req.headers, record.size);
@@ -28,19 +28,18 @@ export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, sto
   const checksum = algorithm && createChecksum(algorithm);
   // Without an algorithm the part's CRC64NVME is kept for the object's default checksum (see UploadPart).
   const crc64nvme = algorithm === undefined ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM) : undefined;
-  const data = store.openObjectStream(record, range);
-  const staged = await store.writeBlob(
-    tap(data, (chunk) => {
+  const data = await store.readObject(record, range);
+  const part = await store.uploadPart(upload.id, partNumber, {
+    body: tap(data, (chunk) => {
       md5.update(chunk);
       checksum?.update(chunk);
       crc64nvme?.update(chunk);
     }),
-  );
-  const checksumValue = checksum ? await checksum.digestBase64() : undefined;
-  const part = store.commitPart(upload.id, partNumber, staged, {
-    etag: `"${md5.digest('hex')}"`,
-    checksum: checksumValue,
-    crc64nvme: crc64nvme && (await crc64nvme.digestBase64()),
+    describe: async () => ({
+      etag: `"${md5.digest('hex')}"`,
+      checksum: checksum && (await checksum.digestBase64()),
+      crc64nvme: crc64nvme && (await crc64nvme.digestBase64()),
+    }),
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 
@@ -48,7 +47,7 @@ export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, sto
     renderXml('CopyPartResult', {
       ETag: part.etag,
       LastModified: part.lastModified.toISOString(),
-      ...(algorithm && checksumValue ? { [checksumElement(algorithm)]: checksumValue } : {}),
+      ...(algorithm && part.checksum ? { [checksumElement(algorithm)]: part.checksum } : {}),
     }),
   );
 };

@@ -8,7 +8,7 @@ import type { ObjectRequest, OperationHandler, RequestBody } from './types.js';
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html */
 export const UploadPart: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
   const partNumber = partNumberOf(req);
-  const upload = uploadOf(req, store, { open: true });
+  const upload = await uploadOf(req, store, { open: true });
   const { body } = req;
 
   // A part of an upload created with a checksum algorithm carries that algorithm's checksum
@@ -31,15 +31,20 @@ export const UploadPart: OperationHandler<ObjectRequest & RequestBody> = async (
     : defaultChecksumUpload && sent !== DEFAULT_CHECKSUM_ALGORITHM
       ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM)
       : undefined;
-  const staged = await store.writeBlob(tapped ? tap(body.stream, (chunk) => tapped.update(chunk)) : body.stream);
-  const { md5, checksum } = body.result();
-  const tappedValue = tapped && (await tapped.digestBase64());
-  const partChecksum = checksum ?? (computeHere && expected && tappedValue !== undefined ? { algorithm: expected, value: tappedValue } : undefined);
-  const part = store.commitPart(upload.id, partNumber, staged, {
-    etag: `"${md5.toString('hex')}"`,
-    // Only a checksum of the upload's own algorithm means anything for the object.
-    checksum: partChecksum?.algorithm === expected ? partChecksum?.value : undefined,
-    crc64nvme: defaultChecksumUpload ? (checksum?.algorithm === DEFAULT_CHECKSUM_ALGORITHM ? checksum.value : tappedValue) : undefined,
+  let partChecksum: { algorithm: string; value: string } | undefined;
+  const part = await store.uploadPart(upload.id, partNumber, {
+    body: tapped ? tap(body.stream, (chunk) => tapped.update(chunk)) : body.stream,
+    describe: async () => {
+      const { md5, checksum } = body.result();
+      const tappedValue = tapped && (await tapped.digestBase64());
+      partChecksum = checksum ?? (computeHere && expected && tappedValue !== undefined ? { algorithm: expected, value: tappedValue } : undefined);
+      return {
+        etag: `"${md5.toString('hex')}"`,
+        // Only a checksum of the upload's own algorithm means anything for the object.
+        checksum: partChecksum?.algorithm === expected ? partChecksum?.value : undefined,
+        crc64nvme: defaultChecksumUpload ? (checksum?.algorithm === DEFAULT_CHECKSUM_ALGORITHM ? checksum.value : tappedValue) : undefined,
+      };
+    },
   });
   if (!part) throw new S3Error('NoSuchUpload', undefined, { UploadId: upload.id });
 

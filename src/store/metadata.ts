@@ -81,6 +81,8 @@ export interface Statements {
   scanAfter: Statement<RangeScanParameters, ObjectRow>;
   scanFromBelow: Statement<BoundedRangeScanParameters, ObjectRow>;
   scanAfterBelow: Statement<BoundedRangeScanParameters, ObjectRow>;
+  /** Copies the WAL into the database and restarts it from its beginning (see DataDir.freeingSpace). */
+  checkpoint: Statement<[]>;
 }
 
 /** Every statement the store runs, prepared once per connection. */
@@ -135,6 +137,7 @@ export function prepareStatements(db: Database.Database): Statements {
     scanAfter: db.prepare<RangeScanParameters, ObjectRow>(rangeScan('>', false)),
     scanFromBelow: db.prepare<BoundedRangeScanParameters, ObjectRow>(rangeScan('>=', true)),
     scanAfterBelow: db.prepare<BoundedRangeScanParameters, ObjectRow>(rangeScan('>', true)),
+    checkpoint: db.prepare<[]>('PRAGMA wal_checkpoint(RESTART)'),
   };
 }
 

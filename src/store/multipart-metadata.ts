@@ -37,8 +37,11 @@ export interface UploadStatements {
   /** Uploads (open, or completed and kept for retries) that are older than the cutoff; returns their ids. */
   deleteUploadsBefore: Statement<[cutoff: number], string>;
   deleteBucketUploads: Statement<[bucket: string], string>;
-  /** Open uploads of a bucket from a key on, in S3's listing order (key, then initiation). */
-  openUploadsFrom: Statement<[bucket: string, fromKey: string], UploadRow>;
+  /**
+   * A page of a bucket's open uploads in S3's listing order (key, then initiation), from `key`
+   * on and after the upload (`key`, `initiated`, `id`): the first page passes initiated -1.
+   */
+  openUploadsAfter: Statement<{ bucket: string; key: string; initiated: number; id: string; limit: number }, UploadRow>;
   upsertPart: Statement<PartRow>;
   partBlob: Statement<[uploadId: string, partNumber: number], string>;
   partsOfUpload: Statement<[uploadId: string], PartRow>;
@@ -62,8 +65,10 @@ export function prepareUploadStatements(db: Database.Database): UploadStatements
       .prepare<[cutoff: number], string>('DELETE FROM multipart_uploads WHERE coalesce(completed_at, initiated) < ? RETURNING id')
       .pluck(),
     deleteBucketUploads: db.prepare<[bucket: string], string>('DELETE FROM multipart_uploads WHERE bucket = ? RETURNING id').pluck(),
-    openUploadsFrom: db.prepare<[bucket: string, fromKey: string], UploadRow>(
-      `SELECT * FROM multipart_uploads WHERE bucket = ? AND key >= ? AND completed_at IS NULL ORDER BY key, initiated, id`,
+    openUploadsAfter: db.prepare<{ bucket: string; key: string; initiated: number; id: string; limit: number }, UploadRow>(
+      `SELECT * FROM multipart_uploads
+       WHERE bucket = @bucket AND key >= @key AND (key, initiated, id) > (@key, @initiated, @id) AND completed_at IS NULL
+       ORDER BY key, initiated, id LIMIT @limit`,
     ),
     upsertPart: db.prepare(
       `REPLACE INTO upload_parts (upload_id, part_number, blob_id, size, etag, checksum, crc64nvme, last_modified)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INLINE_MAX_BYTES } from '../../src/store/store.js';
+import { INLINE_MAX_BYTES } from '../../src/store/data-dir.js';
 import { clientFor } from '../helpers.js';
 import { startCli } from '../cli-process.js';
 import { dataDirProblems, filesUnder } from '../data-dir.js';

@@ -12,7 +12,7 @@ import { DeleteObject } from '../../src/operations/delete-object.js';
 import { GetObject } from '../../src/operations/get-object.js';
 import { ListObjectsV2 } from '../../src/operations/list-objects-v2.js';
 import type { BucketRequest, ObjectRequest, S3Response } from '../../src/operations/types.js';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore as Store } from '../../src/store/index.js';
 
 let dataDir: string;
 let store: Store;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BlobFiles, type BlobSegment } from '../../src/store/blob-files.js';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore as Store } from '../../src/store/index.js';
 
 let dataDir: string;
 
@@ -29,17 +29,17 @@ describe('shard directories', () => {
     const store = Store.open({ dataDir });
     try {
       expect(fs.readdirSync(path.join(dataDir, 'blobs'))).toEqual([]);
-      store.upsertBucket({ name: 'b', accessKey: 'AK', secretKey: 's', region: 'local' });
+      await store.upsertBucket({ name: 'b', accessKey: 'AK', secretKey: 's', region: 'local' });
       for (const key of ['one', 'two']) {
         const blob = await store.writeBlob(Readable.from([Buffer.from(key)]));
         store.commitObject('b', key, blob, { userMetadata: {}, etag: '"e"' });
-        expect((await readAll(store.openObjectStream(store.getObject('b', key)!))).toString()).toBe(key);
+        expect((await readAll(store.openObjectStream((await store.getObject('b', key))!))).toString()).toBe(key);
       }
       const shards = fs.readdirSync(path.join(dataDir, 'blobs'));
       expect(shards.length).toBeGreaterThanOrEqual(1);
       for (const shard of shards) expect(shard).toMatch(/^[0-9a-f]{2}$/);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -47,11 +47,11 @@ describe('shard directories', () => {
 describe('orphan collection at open', () => {
   it('removes temp files and unreferenced blob files, and keeps referenced ones', async () => {
     let store = Store.open({ dataDir });
-    store.upsertBucket({ name: 'b', accessKey: 'AK', secretKey: 's', region: 'local' });
+    await store.upsertBucket({ name: 'b', accessKey: 'AK', secretKey: 's', region: 'local' });
     const blob = await store.writeBlob(Readable.from([Buffer.from('kept')]));
     store.commitObject('b', 'kept', blob, { userMetadata: {}, etag: '"e"' });
     const [referenced] = filesUnder(path.join(dataDir, 'blobs'));
-    store.close();
+    await store.close();
 
     const leftovers = [
       path.join(dataDir, 'tmp', 'interrupted-write'), // a body whose write was cut short
@@ -70,9 +70,9 @@ describe('orphan collection at open', () => {
       for (const leftover of leftovers) expect(fs.existsSync(leftover), leftover).toBe(false);
       expect(fs.readdirSync(path.join(dataDir, 'tmp'))).toEqual([]);
       expect(filesUnder(path.join(dataDir, 'blobs'))).toEqual([referenced]);
-      expect((await readAll(store.openObjectStream(store.getObject('b', 'kept')!))).toString()).toBe('kept');
+      expect((await readAll(store.openObjectStream((await store.getObject('b', 'kept'))!))).toString()).toBe('kept');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -11,13 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore as Store } from '../../src/store/index.js';
 
 const [dataDir, roundArgument, durableArgument] = process.argv.slice(2);
 if (dataDir === undefined || roundArgument === undefined) throw new Error('usage: store-crash-child <dataDir> <round> <durable>');
 const round = Number(roundArgument);
 const store = Store.open({ dataDir, durable: durableArgument === '1' });
-store.upsertBucket({ name: 'crash', accessKey: 'crash-access', secretKey: 'crash-secret', region: 'local' });
+await store.upsertBucket({ name: 'crash', accessKey: 'crash-access', secretKey: 'crash-secret', region: 'local' });
 
 const concurrentWriters = 8;
 const hotKeys = 4;
@@ -55,7 +55,7 @@ async function writeOne(): Promise<void> {
   if (write % 13 === 0 && write > 20) {
     const victim = `round-${round}/object-${write - 20}`;
     process.stdout.write(`D ${victim}\n`);
-    store.deleteObject('crash', victim);
+    await store.deleteObject('crash', victim);
   }
 }
 

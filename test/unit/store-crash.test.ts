@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore as Store } from '../../src/store/index.js';
 import { buildStoreChild, runChildUntilKilled } from './store-child-build.js';
 
 let workDir: string;
@@ -59,7 +59,7 @@ describe('Store after SIGKILL', () => {
       const store = Store.open({ dataDir });
       try {
         for (const [key, acknowledged] of latest) {
-          const record = store.getObject('crash', key);
+          const record = await store.getObject('crash', key);
           if (record === undefined) {
             expect(mayBeDeleted.has(key), `acknowledged ${key} is missing`).toBe(true);
             continue;
@@ -75,17 +75,17 @@ describe('Store after SIGKILL', () => {
         }
 
         // Everything stored, acknowledged or not, is whole, and has exactly one blob file.
-        const page = store.listObjects('crash', { maxKeys: 1_000_000 });
+        const page = await store.listObjects('crash', { maxKeys: 1_000_000 });
         for (const entry of page.entries) {
           if (entry.kind !== 'object') continue;
-          const record = store.getObject('crash', entry.record.key)!;
+          const record = (await store.getObject('crash', entry.record.key))!;
           const md5 = createHash('md5').update(await readAll(store.openObjectStream(record))).digest('hex');
           expect(record.etag).toBe(`"${md5}"`);
         }
         expect(fs.readdirSync(path.join(dataDir, 'tmp'))).toEqual([]);
         expect(listAllBlobFiles(dataDir)).toHaveLength(page.entries.length);
       } finally {
-        store.close();
+        await store.close();
       }
     }
   });

@@ -5,20 +5,20 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store, type ObjectRecord } from '../../src/store/index.js';
-import { INLINE_MAX_BYTES } from '../../src/store/store.js';
+import { SqliteStore as Store, type ObjectRecord } from '../../src/store/index.js';
+import { INLINE_MAX_BYTES } from '../../src/store/data-dir.js';
 
 let dataDir: string;
 let store: Store;
 
-beforeEach(() => {
+beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-inline-'));
   store = Store.open({ dataDir });
-  store.upsertBucket({ name: 'photos', accessKey: 'AKPHOTOS', secretKey: 'photos-secret', region: 'local' });
+  await store.upsertBucket({ name: 'photos', accessKey: 'AKPHOTOS', secretKey: 'photos-secret', region: 'local' });
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -49,11 +49,11 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     const bytes = randomBytes(INLINE_MAX_BYTES);
     await put('small', bytes);
     expect(blobFiles()).toHaveLength(0);
-    const record = store.getObject('photos', 'small')!;
+    const record = (await store.getObject('photos', 'small'))!;
     expect(record.size).toBe(INLINE_MAX_BYTES);
     expect(await bytesOf(record)).toEqual(bytes);
     expect(await bytesOf(record, { start: 100, end: 20_000 })).toEqual(bytes.subarray(100, 20_001));
-    expect(store.objectParts(record)).toEqual([{ partNumber: 1, size: INLINE_MAX_BYTES }]);
+    expect(await store.objectParts(record)).toEqual([{ partNumber: 1, size: INLINE_MAX_BYTES }]);
     expect(store.inlineBytes(record)).toEqual(bytes);
     expect(store.inlineBytes(record, { start: 5, end: 9 })).toEqual(bytes.subarray(5, 10));
     expect(() => store.inlineBytes(record, { start: 9, end: 5 })).toThrow(/not within an object/);
@@ -64,13 +64,13 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     const bytes = randomBytes(INLINE_MAX_BYTES + 1);
     await put('large', bytes);
     expect(blobFiles()).toHaveLength(1);
-    expect(await bytesOf(store.getObject('photos', 'large')!)).toEqual(bytes);
-    expect(store.inlineBytes(store.getObject('photos', 'large')!)).toBeUndefined();
+    expect(await bytesOf((await store.getObject('photos', 'large'))!)).toEqual(bytes);
+    expect(store.inlineBytes((await store.getObject('photos', 'large'))!)).toBeUndefined();
   });
 
   it('keeps an empty body inline', async () => {
     await put('empty', Buffer.alloc(0));
-    const record = store.getObject('photos', 'empty')!;
+    const record = (await store.getObject('photos', 'empty'))!;
     expect(record.size).toBe(0);
     expect(await bytesOf(record)).toEqual(Buffer.alloc(0));
     expect(blobFiles()).toHaveLength(0);
@@ -81,31 +81,31 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     await put('k', Buffer.from('small one'));
     await put('k', large);
     expect(blobFiles()).toHaveLength(1);
-    expect(await bytesOf(store.getObject('photos', 'k')!)).toEqual(large);
+    expect(await bytesOf((await store.getObject('photos', 'k'))!)).toEqual(large);
     await put('k', Buffer.from('small again'));
     expect(blobFiles()).toHaveLength(0);
-    expect((await bytesOf(store.getObject('photos', 'k')!)).toString()).toBe('small again');
+    expect((await bytesOf((await store.getObject('photos', 'k'))!)).toString()).toBe('small again');
   });
 
   it('gives a reader the bytes of the record it read, even after an overwrite or delete', async () => {
     await put('k', Buffer.from('first'));
-    const first = store.getObject('photos', 'k')!;
+    const first = (await store.getObject('photos', 'k'))!;
     await put('k', Buffer.from('second'));
-    store.deleteObject('photos', 'k');
+    await store.deleteObject('photos', 'k');
     expect(await text(store.openObjectStream(first))).toBe('first');
-    expect(store.getObject('photos', 'k')).toBeUndefined();
+    expect(await store.getObject('photos', 'k')).toBeUndefined();
   });
 
   it('deletes inline bytes with the object and with emptyBucket', async () => {
     await put('a', Buffer.from('a'));
     await put('b', Buffer.from('b'));
-    expect(store.deleteObject('photos', 'a')).toBe(true);
-    expect(store.deleteObject('photos', 'a')).toBe(false);
-    store.emptyBucket('photos');
-    expect(store.getObject('photos', 'b')).toBeUndefined();
+    expect(await store.deleteObject('photos', 'a')).toBe(true);
+    expect(await store.deleteObject('photos', 'a')).toBe(false);
+    await store.emptyBucket('photos');
+    expect(await store.getObject('photos', 'b')).toBeUndefined();
     // Nothing of them is left behind: a new object of the same key starts clean.
     await put('b', Buffer.from('new b'));
-    expect(await text(store.openObjectStream(store.getObject('photos', 'b')!))).toBe('new b');
+    expect(await text(store.openObjectStream((await store.getObject('photos', 'b'))!))).toBe('new b');
   });
 
   it('changes nothing when the precondition refuses the write', async () => {
@@ -116,7 +116,7 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
         throw new Error('refused by precondition');
       }),
     ).toThrow('refused by precondition');
-    expect(await text(store.openObjectStream(store.getObject('photos', 'k')!))).toBe('kept');
+    expect(await text(store.openObjectStream((await store.getObject('photos', 'k'))!))).toBe('kept');
   });
 
   it('forgets a discarded inline blob: it can no longer be committed', async () => {
@@ -139,19 +139,19 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
 
   it('copies inline bytes with CopyObject; the copy outlives its source', async () => {
     await put('src', Buffer.from('copied bytes'));
-    const copy = store.copyObject({ bucket: 'photos', key: 'src' }, { bucket: 'photos', key: 'dst' }, (source) => ({
+    const copy = await store.copyObject({ bucket: 'photos', key: 'src' }, { bucket: 'photos', key: 'dst' }, (source) => ({
       userMetadata: {},
       etag: source!.etag,
     }));
     expect(await text(store.openObjectStream(copy))).toBe('copied bytes');
-    store.deleteObject('photos', 'src');
-    expect(await text(store.openObjectStream(store.getObject('photos', 'dst')!))).toBe('copied bytes');
+    await store.deleteObject('photos', 'src');
+    expect(await text(store.openObjectStream((await store.getObject('photos', 'dst'))!))).toBe('copied bytes');
   });
 
   it('keeps inline objects across close and reopen', async () => {
     await put('k', Buffer.from('persisted'));
-    store.close();
+    await store.close();
     store = Store.open({ dataDir });
-    expect(await text(store.openObjectStream(store.getObject('photos', 'k')!))).toBe('persisted');
+    expect(await text(store.openObjectStream((await store.getObject('photos', 'k'))!))).toBe('persisted');
   });
 });

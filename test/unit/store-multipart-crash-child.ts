@@ -13,13 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Store, type PartRecord } from '../../src/store/index.js';
+import { SqliteStore as Store, type PartRecord } from '../../src/store/index.js';
 
 const [dataDir, roundArgument] = process.argv.slice(2);
 if (dataDir === undefined || roundArgument === undefined) throw new Error('usage: store-multipart-crash-child <dataDir> <round>');
 const round = Number(roundArgument);
 const store = Store.open({ dataDir });
-store.upsertBucket({ name: 'crash', accessKey: 'crash-access', secretKey: 'crash-secret', region: 'local' });
+await store.upsertBucket({ name: 'crash', accessKey: 'crash-access', secretKey: 'crash-secret', region: 'local' });
 
 const concurrentUploads = 4;
 let nextUpload = 0;
@@ -39,7 +39,7 @@ const md5Hex = (chunks: readonly Buffer[]) => chunks.reduce((hash, chunk) => has
 async function oneUpload(): Promise<void> {
   const index = nextUpload++;
   const key = `round-${round}/upload-${index}`;
-  const upload = store.createUpload('crash', key, { userMetadata: {} });
+  const upload = await store.createUpload('crash', key, { userMetadata: {} });
   const parts: PartRecord[] = [];
   const bodies: Buffer[][] = [];
   for (let partNumber = 1; partNumber <= 3; partNumber++) {
@@ -53,15 +53,15 @@ async function oneUpload(): Promise<void> {
   }
   if (index % 4 === 3) return; // left open
   if (index % 7 === 5) {
-    store.abortUpload(upload.id);
+    await store.abortUpload(upload.id);
     process.stdout.write(`A ${upload.id}\n`);
     return;
   }
   const whole = md5Hex(bodies.flat());
-  store.completeUpload(upload, parts, { etag: `"${whole}-3"` }, { parts: 'crash', etag: `"${whole}-3"` });
+  await store.completeUpload(upload, parts, { etag: `"${whole}-3"` }, { parts: 'crash', etag: `"${whole}-3"` });
   process.stdout.write(`C ${key} ${whole}\n`);
   if (index % 3 === 0) {
-    store.copyObject({ bucket: 'crash', key }, { bucket: 'crash', key: `${key}-copy` }, (source) => ({ userMetadata: {}, etag: source!.etag }));
+    await store.copyObject({ bucket: 'crash', key }, { bucket: 'crash', key: `${key}-copy` }, (source) => ({ userMetadata: {}, etag: source!.etag }));
     process.stdout.write(`K ${key}-copy ${whole}\n`);
   }
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore as Store } from '../../src/store/index.js';
 import { buildStoreChild, runChildUntilKilled } from './store-child-build.js';
 
 let workDir: string;
@@ -50,20 +50,20 @@ describe('Store multipart uploads after SIGKILL', () => {
       const store = Store.open({ dataDir });
       try {
         for (const [key, md5] of objects) {
-          const record = store.getObject('crash', key);
+          const record = await store.getObject('crash', key);
           expect(record, `acknowledged ${key} is missing`).toBeDefined();
           expect(await md5Of(store.openObjectStream(record!))).toBe(md5);
           expect(record!.etag).toBe(`"${md5}-3"`);
         }
         for (const [uploadId, acknowledged] of parts) {
-          const upload = store.getUpload(uploadId);
+          const upload = await store.getUpload(uploadId);
           if (closed.has(uploadId)) {
             expect(upload).toBeUndefined();
             continue;
           }
           if (upload?.completion) continue;
           expect(upload, `upload ${uploadId} with acknowledged parts is missing`).toBeDefined();
-          const stored = store.listParts(uploadId);
+          const stored = await store.listParts(uploadId);
           for (const [partNumber, md5] of acknowledged) {
             const part = stored.find((p) => p.partNumber === partNumber);
             expect(part?.etag).toBe(`"${md5}"`);
@@ -72,7 +72,7 @@ describe('Store multipart uploads after SIGKILL', () => {
         }
         expect(fs.readdirSync(path.join(dataDir, 'tmp'))).toEqual([]);
       } finally {
-        store.close();
+        await store.close();
       }
     }
 
@@ -80,11 +80,11 @@ describe('Store multipart uploads after SIGKILL', () => {
     const store = Store.open({ dataDir });
     try {
       expect(blobFileCount(dataDir)).toBeGreaterThan(0);
-      store.expireUploads(new Date(Date.now() + 1));
-      store.emptyBucket('crash');
+      await store.expireUploads(new Date(Date.now() + 1));
+      await store.emptyBucket('crash');
       expect(blobFileCount(dataDir)).toBe(0);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -4,19 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Store, type PartRecord, type UploadRecord } from '../../src/store/index.js';
+import { SqliteStore as Store, type PartRecord, type UploadRecord } from '../../src/store/index.js';
 
 let dataDir: string;
 let store: Store;
 
-beforeEach(() => {
+beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-multipart-'));
   store = Store.open({ dataDir });
-  store.upsertBucket({ name: 'b', accessKey: 'AKB', secretKey: 'secret', region: 'local' });
+  await store.upsertBucket({ name: 'b', accessKey: 'AKB', secretKey: 'secret', region: 'local' });
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -43,7 +43,7 @@ const complete = (upload: UploadRecord, parts: PartRecord[]) =>
 
 describe('Store multipart uploads', () => {
   it('keeps the number each part was uploaded with: completed from 1 and 3, the parts are 1 and 3 (also once reopened, and in a copy)', async () => {
-    const upload = store.createUpload('b', 'gapped', { userMetadata: {} });
+    const upload = await store.createUpload('b', 'gapped', { userMetadata: {} });
     const one = await part(upload, 1, 'one ');
     await part(upload, 2, 'left out');
     const three = await part(upload, 3, 'three');
@@ -51,28 +51,28 @@ describe('Store multipart uploads', () => {
       { partNumber: 1, size: 4 },
       { partNumber: 3, size: 5 },
     ];
-    expect(store.objectParts(complete(upload, [one, three])!)).toEqual(expected);
-    store.copyObject({ bucket: 'b', key: 'gapped' }, { bucket: 'b', key: 'gapped-copy' }, () => ({ userMetadata: {}, etag: '"done-2"' }));
-    store.close();
+    expect(await store.objectParts((await complete(upload, [one, three]))!)).toEqual(expected);
+    await store.copyObject({ bucket: 'b', key: 'gapped' }, { bucket: 'b', key: 'gapped-copy' }, () => ({ userMetadata: {}, etag: '"done-2"' }));
+    await store.close();
     store = Store.open({ dataDir });
-    expect(store.objectParts(store.getObject('b', 'gapped')!)).toEqual(expected);
-    expect(store.objectParts(store.getObject('b', 'gapped-copy')!)).toEqual(expected);
-    expect(await readAll(store.openObjectStream(store.getObject('b', 'gapped')!))).toBe('one three');
+    expect(await store.objectParts((await store.getObject('b', 'gapped'))!)).toEqual(expected);
+    expect(await store.objectParts((await store.getObject('b', 'gapped-copy'))!)).toEqual(expected);
+    expect(await readAll(store.openObjectStream((await store.getObject('b', 'gapped'))!))).toBe('one three');
   });
 
   it('opens a data directory of schema 3 (no part numbers kept): numbers come back from a kept completion, else parts read by position', async () => {
     const gapped = async (key: string) => {
-      const upload = store.createUpload('b', key, { userMetadata: {} });
+      const upload = await store.createUpload('b', key, { userMetadata: {} });
       const one = await part(upload, 1, 'one ');
       const three = await part(upload, 3, 'three');
-      store.completeUpload(upload, [one, three], { etag: `"${key}-2"` }, { parts: '1:"etag-one "\n3:"etag-three"', etag: `"${key}-2"` });
+      await store.completeUpload(upload, [one, three], { etag: `"${key}-2"` }, { parts: '1:"etag-one "\n3:"etag-three"', etag: `"${key}-2"` });
       return upload;
     };
     await gapped('kept');
     const expired = await gapped('expired');
-    await part(store.createUpload('b', 'open', { userMetadata: {} }), 1, 'open part');
+    await part((await store.createUpload('b', 'open', { userMetadata: {} })), 1, 'open part');
     await store.writeBlob(Readable.from([Buffer.from('single')])).then((blob) => store.commitObject('b', 'single', blob, { userMetadata: {}, etag: '"s"' }));
-    store.close();
+    await store.close();
     // What schema 3 stored: object_blobs without part_number; one completion no longer kept.
     const db = new Database(path.join(dataDir, 'metadata.sqlite'));
     db.exec('ALTER TABLE object_blobs DROP COLUMN part_number');
@@ -82,100 +82,100 @@ describe('Store multipart uploads', () => {
     db.close();
 
     store = Store.open({ dataDir });
-    expect(store.objectParts(store.getObject('b', 'kept')!)).toEqual([
+    expect(await store.objectParts((await store.getObject('b', 'kept'))!)).toEqual([
       { partNumber: 1, size: 4 },
       { partNumber: 3, size: 5 },
     ]);
-    expect(store.objectParts(store.getObject('b', 'expired')!)).toEqual([
+    expect(await store.objectParts((await store.getObject('b', 'expired'))!)).toEqual([
       { partNumber: 1, size: 4 },
       { partNumber: 2, size: 5 },
     ]);
-    expect(store.objectParts(store.getObject('b', 'single')!)).toEqual([{ partNumber: 1, size: 6 }]);
-    for (const key of ['kept', 'expired']) expect(await readAll(store.openObjectStream(store.getObject('b', key)!))).toBe('one three');
+    expect(await store.objectParts((await store.getObject('b', 'single'))!)).toEqual([{ partNumber: 1, size: 6 }]);
+    for (const key of ['kept', 'expired']) expect(await readAll(store.openObjectStream((await store.getObject('b', key))!))).toBe('one three');
     // New completions keep their numbers in the migrated database.
-    const next = store.createUpload('b', 'new', { userMetadata: {} });
+    const next = await store.createUpload('b', 'new', { userMetadata: {} });
     const two = await part(next, 2, 'two');
-    expect(store.objectParts(complete(next, [two])!)).toEqual([{ partNumber: 2, size: 3 }]);
+    expect(await store.objectParts((await complete(next, [two]))!)).toEqual([{ partNumber: 2, size: 3 }]);
   });
 
-  it('makes upload ids that no command-line client can mistake for an option (never a leading "-")', () => {
-    const ids = Array.from({ length: 200 }, () => store.createUpload('b', 'ids', { userMetadata: {} }).id);
+  it('makes upload ids that no command-line client can mistake for an option (never a leading "-")', async () => {
+    const ids = await Promise.all(Array.from({ length: 200 }, async () => (await store.createUpload('b', 'ids', { userMetadata: {} })).id));
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('completes into an object made of the part files, dropping unnamed parts and keeping the result for retries', async () => {
-    const upload = store.createUpload('b', 'k', { userMetadata: { a: '1' }, contentType: 'text/plain' });
+    const upload = await store.createUpload('b', 'k', { userMetadata: { a: '1' }, contentType: 'text/plain' });
     const one = await part(upload, 1, 'one ');
     const two = await part(upload, 2, 'two');
     await part(upload, 3, 'unused');
     expect(blobFiles()).toBe(3);
-    const record = complete(upload, [one, two])!;
+    const record = (await complete(upload, [one, two]))!;
     expect(record).toMatchObject({ size: 7, etag: '"done-2"', partsCount: 2, contentType: 'text/plain', userMetadata: { a: '1' } });
     expect(blobFiles()).toBe(2);
-    expect(await readAll(store.openObjectStream(store.getObject('b', 'k')!))).toBe('one two');
-    expect(store.objectParts(store.getObject('b', 'k')!).map((p) => p.size)).toEqual([4, 3]);
-    expect(store.getUpload(upload.id)?.completion).toEqual({ parts: 'list', etag: '"done-2"' });
+    expect(await readAll(store.openObjectStream((await store.getObject('b', 'k'))!))).toBe('one two');
+    expect((await store.objectParts((await store.getObject('b', 'k'))!)).map((p) => p.size)).toEqual([4, 3]);
+    expect((await store.getUpload(upload.id))?.completion).toEqual({ parts: 'list', etag: '"done-2"' });
     // A completed upload takes no more parts, no second completion and no abort.
     const late = await store.writeBlob(Readable.from([Buffer.from('late')]));
     expect(store.commitPart(upload.id, 4, late, { etag: '"x"' })).toBeUndefined();
-    expect(complete(upload, [one])).toBeUndefined();
-    expect(store.abortUpload(upload.id)).toBe(false);
+    expect(await complete(upload, [one])).toBeUndefined();
+    expect(await store.abortUpload(upload.id)).toBe(false);
     expect(blobFiles()).toBe(2);
   });
 
   it('refuses to complete with a part that was replaced meanwhile, and unlinks a replaced part', async () => {
-    const upload = store.createUpload('b', 'k', { userMetadata: {} });
+    const upload = await store.createUpload('b', 'k', { userMetadata: {} });
     const first = await part(upload, 1, 'first');
     await part(upload, 1, 'second');
     expect(blobFiles()).toBe(1);
-    expect(complete(upload, [first])).toBeUndefined();
-    expect(store.getObject('b', 'k')).toBeUndefined();
-    expect(store.listParts(upload.id).map((p) => p.etag)).toEqual(['"etag-second"']);
+    expect(await complete(upload, [first])).toBeUndefined();
+    expect(await store.getObject('b', 'k')).toBeUndefined();
+    expect((await store.listParts(upload.id)).map((p) => p.etag)).toEqual(['"etag-second"']);
   });
 
   it('a copy shares the blobs: the file goes only with the last object that uses it', async () => {
-    const upload = store.createUpload('b', 'src', { userMetadata: {} });
-    complete(upload, [await part(upload, 1, 'shared')]);
-    store.copyObject({ bucket: 'b', key: 'src' }, { bucket: 'b', key: 'dst' }, (source) => ({ userMetadata: {}, etag: source!.etag }));
-    store.deleteObject('b', 'src');
+    const upload = await store.createUpload('b', 'src', { userMetadata: {} });
+    await complete(upload, [await part(upload, 1, 'shared')]);
+    await store.copyObject({ bucket: 'b', key: 'src' }, { bucket: 'b', key: 'dst' }, (source) => ({ userMetadata: {}, etag: source!.etag }));
+    await store.deleteObject('b', 'src');
     expect(blobFiles()).toBe(1);
-    expect(await readAll(store.openObjectStream(store.getObject('b', 'dst')!))).toBe('shared');
-    expect(store.getObject('b', 'dst')?.partsCount).toBe(1);
-    store.deleteObject('b', 'dst');
+    expect(await readAll(store.openObjectStream((await store.getObject('b', 'dst'))!))).toBe('shared');
+    expect((await store.getObject('b', 'dst'))?.partsCount).toBe(1);
+    await store.deleteObject('b', 'dst');
     expect(blobFiles()).toBe(0);
   });
 
   it('expires uploads older than the cutoff, open or completed, with their parts; emptyBucket drops uploads too', async () => {
-    const open = store.createUpload('b', 'open', { userMetadata: {} });
+    const open = await store.createUpload('b', 'open', { userMetadata: {} });
     await part(open, 1, 'abandoned');
-    const done = store.createUpload('b', 'done', { userMetadata: {} });
-    complete(done, [await part(done, 1, 'kept as object')]);
-    expect(store.expireUploads(new Date(Date.now() - 60_000))).toBe(0);
-    expect(store.expireUploads(new Date(Date.now() + 1))).toBe(2);
-    expect(store.getUpload(open.id)).toBeUndefined();
-    expect(store.getUpload(done.id)).toBeUndefined();
+    const done = await store.createUpload('b', 'done', { userMetadata: {} });
+    await complete(done, [await part(done, 1, 'kept as object')]);
+    expect(await store.expireUploads(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.expireUploads(new Date(Date.now() + 1))).toBe(2);
+    expect(await store.getUpload(open.id)).toBeUndefined();
+    expect(await store.getUpload(done.id)).toBeUndefined();
     // The completed upload's object keeps its data.
     expect(blobFiles()).toBe(1);
-    expect(await readAll(store.openObjectStream(store.getObject('b', 'done')!))).toBe('kept as object');
+    expect(await readAll(store.openObjectStream((await store.getObject('b', 'done'))!))).toBe('kept as object');
 
-    const another = store.createUpload('b', 'another', { userMetadata: {} });
+    const another = await store.createUpload('b', 'another', { userMetadata: {} });
     await part(another, 1, 'gone with reset');
-    store.emptyBucket('b');
-    expect(store.getUpload(another.id)).toBeUndefined();
+    await store.emptyBucket('b');
+    expect(await store.getUpload(another.id)).toBeUndefined();
     expect(blobFiles()).toBe(0);
   });
 
   it.runIf(fs.existsSync('/proc/self/fd'))('reads an object of many parts with one of its files open at a time', async () => {
-    const upload = store.createUpload('b', 'many', { userMetadata: {} });
+    const upload = await store.createUpload('b', 'many', { userMetadata: {} });
     const parts: PartRecord[] = [];
     for (let partNumber = 1; partNumber <= 300; partNumber++) parts.push(await part(upload, partNumber, `${partNumber};`));
-    complete(upload, parts);
+    await complete(upload, parts);
     const openFds = () => fs.readdirSync('/proc/self/fd').length;
     const before = openFds();
-    const stream = store.openObjectStream(store.getObject('b', 'many')!);
+    const stream = store.openObjectStream((await store.getObject('b', 'many'))!);
     // Deleting the object while it is read takes nothing from the reader; its files go afterwards.
-    store.deleteObject('b', 'many');
+    await store.deleteObject('b', 'many');
     let mostOpen = openFds() - before;
     let text = '';
     for await (const chunk of stream) {
@@ -188,12 +188,12 @@ describe('Store multipart uploads', () => {
   });
 
   it('part files are not orphans: a reopened store keeps them', async () => {
-    const upload = store.createUpload('b', 'k', { userMetadata: {} });
+    const upload = await store.createUpload('b', 'k', { userMetadata: {} });
     await part(upload, 1, 'survives');
-    store.close();
+    await store.close();
     store = Store.open({ dataDir });
     expect(blobFiles()).toBe(1);
-    const [survivor] = store.listParts(upload.id);
+    const [survivor] = await store.listParts(upload.id);
     expect(await readAll(store.openPartsStream([survivor]))).toBe('survives');
   });
 });

@@ -6,19 +6,19 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { S3Error } from '../../src/s3/s3-error.js';
-import { Store, type ObjectMetadata, type ObjectRecord } from '../../src/store/index.js';
+import { SqliteStore as Store, type ObjectMetadata, type ObjectRecord } from '../../src/store/index.js';
 
 let dataDir: string;
 let store: Store;
 
-beforeEach(() => {
+beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-store-objects-'));
   store = Store.open({ dataDir });
-  store.upsertBucket({ name: 'photos', accessKey: 'AKPHOTOS', secretKey: 'photos-secret', region: 'local' });
+  await store.upsertBucket({ name: 'photos', accessKey: 'AKPHOTOS', secretKey: 'photos-secret', region: 'local' });
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -69,21 +69,21 @@ function tempFiles(): string[] {
 }
 
 describe('buckets', () => {
-  it('inserts, looks up by name and access key, lists by name, and updates keys keeping createdAt', () => {
-    const archive = store.upsertBucket({ name: 'archive', accessKey: 'AKARCHIVE', secretKey: 's1', region: 'eu-1' });
+  it('inserts, looks up by name and access key, lists by name, and updates keys keeping createdAt', async () => {
+    const archive = await store.upsertBucket({ name: 'archive', accessKey: 'AKARCHIVE', secretKey: 's1', region: 'eu-1' });
     expect(archive).toEqual({ name: 'archive', accessKey: 'AKARCHIVE', secretKey: 's1', region: 'eu-1', createdAt: expect.any(Date) });
-    expect(store.getBucket('archive')).toEqual(archive);
-    expect(store.findBucketByAccessKey('AKARCHIVE')).toEqual(archive);
-    expect(store.listBuckets().map((bucket) => bucket.name)).toEqual(['archive', 'photos']);
+    expect(await store.getBucket('archive')).toEqual(archive);
+    expect(await store.findBucketByAccessKey('AKARCHIVE')).toEqual(archive);
+    expect((await store.listBuckets()).map((bucket) => bucket.name)).toEqual(['archive', 'photos']);
 
-    const rotated = store.upsertBucket({ name: 'archive', accessKey: 'AKROTATED', secretKey: 's2', region: 'eu-2' });
+    const rotated = await store.upsertBucket({ name: 'archive', accessKey: 'AKROTATED', secretKey: 's2', region: 'eu-2' });
     expect(rotated).toEqual({ ...archive, accessKey: 'AKROTATED', secretKey: 's2', region: 'eu-2' });
-    expect(store.findBucketByAccessKey('AKARCHIVE')).toBeUndefined();
-    expect(store.getBucket('missing')).toBeUndefined();
+    expect(await store.findBucketByAccessKey('AKARCHIVE')).toBeUndefined();
+    expect(await store.getBucket('missing')).toBeUndefined();
   });
 
-  it('refuses an access key that another bucket already has', () => {
-    expect(() => store.upsertBucket({ name: 'other', accessKey: 'AKPHOTOS', secretKey: 'x', region: 'local' })).toThrow(/UNIQUE/);
+  it('refuses an access key that another bucket already has', async () => {
+    await expect(store.upsertBucket({ name: 'other', accessKey: 'AKPHOTOS', secretKey: 'x', region: 'local' })).rejects.toThrow(/UNIQUE/);
   });
 });
 
@@ -103,14 +103,14 @@ describe('objects', () => {
     const committed = await put('a/b.png', bytes, meta);
     expect(committed).toEqual({ ...meta, bucket: 'photos', key: 'a/b.png', size: bytes.length, etag: md5Etag(bytes), lastModified: expect.any(Date) });
 
-    const read = store.getObject('photos', 'a/b.png')!;
+    const read = (await store.getObject('photos', 'a/b.png'))!;
     expect(read).toEqual(committed);
     expectSameBytes(await readAll(store.openObjectStream(read)), bytes);
     expectSameBytes(await readAll(store.openObjectStream(committed)), bytes);
 
-    store.close();
+    await store.close();
     store = Store.open({ dataDir });
-    const reopened = store.getObject('photos', 'a/b.png')!;
+    const reopened = (await store.getObject('photos', 'a/b.png'))!;
     expect(reopened).toEqual(committed);
     expectSameBytes(await readAll(store.openObjectStream(reopened)), bytes);
   });
@@ -123,13 +123,13 @@ describe('objects', () => {
   it('stores an empty object', async () => {
     const record = await put('empty', Buffer.alloc(0));
     expect(record.size).toBe(0);
-    expect(await readAll(store.openObjectStream(store.getObject('photos', 'empty')!))).toEqual(Buffer.alloc(0));
+    expect(await readAll(store.openObjectStream((await store.getObject('photos', 'empty'))!))).toEqual(Buffer.alloc(0));
   });
 
   it('keeps objects of different buckets apart', async () => {
-    store.upsertBucket({ name: 'other', accessKey: 'AKOTHER', secretKey: 'x', region: 'local' });
+    await store.upsertBucket({ name: 'other', accessKey: 'AKOTHER', secretKey: 'x', region: 'local' });
     await put('same-key', Buffer.from('photos'));
-    expect(store.getObject('other', 'same-key')).toBeUndefined();
+    expect(await store.getObject('other', 'same-key')).toBeUndefined();
   });
 
   it('overwriting replaces the data and removes the old blob file', async () => {
@@ -139,7 +139,7 @@ describe('objects', () => {
     const files = blobFiles();
     expect(files).toHaveLength(1);
     expect(files).not.toContain(oldBlob);
-    const record = store.getObject('photos', 'k')!;
+    const record = (await store.getObject('photos', 'k'))!;
     expect(record.size).toBe(4);
     expect((await readAll(store.openObjectStream(record))).toString()).toBe('new!');
   });
@@ -166,7 +166,7 @@ describe('objects', () => {
       thrown = err;
     }
     expect(thrown).toBe(refusal);
-    const current = store.getObject('photos', 'k')!;
+    const current = (await store.getObject('photos', 'k'))!;
     expect(current).toEqual(original);
     expect((await readAll(store.openObjectStream(current))).toString()).toBe('original');
     expect(blobFiles()).toHaveLength(1);
@@ -181,7 +181,7 @@ describe('objects', () => {
         throw new S3Error('PreconditionFailed');
       }),
     ).toThrow(S3Error);
-    expect(store.getObject('photos', 'new')).toBeUndefined();
+    expect(await store.getObject('photos', 'new')).toBeUndefined();
     expect(blobFiles()).toEqual([]);
   });
 
@@ -205,13 +205,13 @@ describe('objects', () => {
   it('a reader keeps the old bytes, whole, while the object is overwritten and then deleted', async () => {
     const oldBytes = randomBytes(4 * 1024 * 1024, 3);
     await put('busy', oldBytes);
-    const record = store.getObject('photos', 'busy')!;
+    const record = (await store.getObject('photos', 'busy'))!;
     const unstarted = store.openObjectStream(record);
     const started = store.openObjectStream(record)[Symbol.asyncIterator]();
     const chunks = [(await started.next()).value as Buffer];
 
     await put('busy', randomBytes(4 * 1024 * 1024, 4));
-    expect(store.deleteObject('photos', 'busy')).toBe(true);
+    expect(await store.deleteObject('photos', 'busy')).toBe(true);
     // The new object's file is gone; the old one stays until its readers are done with it.
     expect(blobFiles()).toHaveLength(1);
 
@@ -228,22 +228,22 @@ describe('objects', () => {
 
   it('deletes: row and blob gone, and reports whether the object existed', async () => {
     await put('doomed', Buffer.from('bye'));
-    expect(store.deleteObject('photos', 'doomed')).toBe(true);
-    expect(store.getObject('photos', 'doomed')).toBeUndefined();
+    expect(await store.deleteObject('photos', 'doomed')).toBe(true);
+    expect(await store.getObject('photos', 'doomed')).toBeUndefined();
     expect(blobFiles()).toEqual([]);
-    expect(store.deleteObject('photos', 'doomed')).toBe(false);
+    expect(await store.deleteObject('photos', 'doomed')).toBe(false);
   });
 
   it('emptyBucket removes that bucket’s objects and blobs only', async () => {
-    store.upsertBucket({ name: 'keep', accessKey: 'AKKEEP', secretKey: 'x', region: 'local' });
+    await store.upsertBucket({ name: 'keep', accessKey: 'AKKEEP', secretKey: 'x', region: 'local' });
     for (let i = 0; i < 20; i++) await put(`k${i}`, Buffer.from(String(i)));
     const kept = await store.writeBlob(bodyOf(Buffer.from('kept')));
     store.commitObject('keep', 'k0', kept, { userMetadata: {}, etag: '"k"' });
 
-    store.emptyBucket('photos');
-    expect(store.listObjects('photos', { maxKeys: 1000 }).entries).toEqual([]);
+    await store.emptyBucket('photos');
+    expect((await store.listObjects('photos', { maxKeys: 1000 })).entries).toEqual([]);
     expect(blobFiles()).toHaveLength(1);
-    const survivor = store.getObject('keep', 'k0')!;
+    const survivor = (await store.getObject('keep', 'k0'))!;
     expect((await readAll(store.openObjectStream(survivor))).toString()).toBe('kept');
   });
 });
@@ -278,7 +278,7 @@ describe('staged blobs', () => {
   });
 
   it('a write that completes after its data dir was removed fails instead of making the data dir again', async () => {
-    store.upsertBucket({ name: 'gone', accessKey: 'AKGONE', secretKey: 'x', region: 'local' });
+    await store.upsertBucket({ name: 'gone', accessKey: 'AKGONE', secretKey: 'x', region: 'local' });
     const blob = await store.writeBlob(bodyOf(randomBytes(100_000, 9)));
     fs.rmSync(dataDir, { recursive: true, force: true });
     expect(() => store.commitObject('gone', 'k', blob, { userMetadata: {}, etag: '"x"' })).toThrow(/ENOENT/);
@@ -300,7 +300,7 @@ describe('staged blobs', () => {
       const blob = await other.writeBlob(bodyOf(Buffer.from('x')));
       expect(() => store.commitObject('photos', 'k', blob, { userMetadata: {}, etag: '"x"' })).toThrow(/not staged by this store/);
     } finally {
-      other.close();
+      await other.close();
       fs.rmSync(otherDir, { recursive: true, force: true });
     }
   });
@@ -308,26 +308,26 @@ describe('staged blobs', () => {
 
 describe('data directory', () => {
   it('durable mode stores and reads back the same way', async () => {
-    store.close();
+    await store.close();
     store = Store.open({ dataDir, durable: true });
     const bytes = randomBytes(100_000, 6);
     await put('durable', bytes);
-    store.close();
+    await store.close();
     store = Store.open({ dataDir, durable: true });
-    expectSameBytes(await readAll(store.openObjectStream(store.getObject('photos', 'durable')!)), bytes);
+    expectSameBytes(await readAll(store.openObjectStream((await store.getObject('photos', 'durable'))!)), bytes);
   });
 
-  it('cannot be opened twice at once, also when the schema needed no migration', () => {
+  it('cannot be opened twice at once, also when the schema needed no migration', async () => {
     expect(() => Store.open({ dataDir })).toThrow(/in use by another store/);
-    store.close();
+    await store.close();
     store = Store.open({ dataDir });
     expect(() => Store.open({ dataDir })).toThrow(/in use by another store/);
     // The failed open touched nothing: this store still works.
-    expect(store.getBucket('photos')).toBeDefined();
+    expect(await store.getBucket('photos')).toBeDefined();
   });
 
-  it('refuses a schema newer than this code', () => {
-    store.close();
+  it('refuses a schema newer than this code', async () => {
+    await store.close();
     const schemaVersion = (version?: number) => {
       const db = new Database(path.join(dataDir, 'metadata.sqlite'));
       if (version !== undefined) db.pragma(`user_version = ${version}`);
