@@ -83,7 +83,13 @@ export const PostObject: OperationHandler<FormRequest> = async ({ req, store }) 
   // Only the x-amz-checksum-* fields speak about the payload; the rest are metadata.
   const payloadChecksumHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-amz-checksum-')));
   const source = range ? form.file.pipe(new MaxSizeGuard(range.max)) : form.file;
-  if (range) form.file.on('error', (err) => source.destroy(err));
+  if (range) {
+    form.file.on('error', (err) => source.destroy(err));
+    // decodeBody forwards the guard's error to the body's reader; when it refuses the request
+    // first (a bad checksum field), the file still flows into the guard, and its error must not
+    // go unheard (an 'error' with no listener would end the process).
+    source.on('error', () => {});
+  }
   const body = decodeBody(source, req.auth, payloadChecksumHeaders, { defaultChecksum: DEFAULT_CHECKSUM_ALGORITHM });
 
   const bucket = req.bucket;

@@ -195,6 +195,13 @@ describe('PostObject policy violations', () => {
     await expectAbsent('small.txt');
   });
 
+  it('a malformed checksum field with an oversized file → 400 InvalidRequest, and the file still arriving is dropped without a fault', async () => {
+    const post = await presign({ Key: 'both-bad.txt', Conditions: [['content-length-range', 0, 5]], Fields: { 'x-amz-checksum-crc32': 'not a checksum' } });
+    await expectError(await submit(post, 'x'.repeat(256 * 1024)), 400, 'InvalidRequest');
+    await expectAbsent('both-bad.txt');
+    expect((await submit(await presign({ Key: 'after-both-bad.txt' }))).status).toBe(204);
+  });
+
   it('a tampered policy or signature → 403 SignatureDoesNotMatch with the policy as StringToSign', async () => {
     const post = await presign({ Key: 'signed.txt' });
     const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString()) as { conditions: unknown[] };
