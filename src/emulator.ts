@@ -10,7 +10,7 @@ import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
 import { SMLL_GRANTED_ACTIONS } from './operations/table.js';
 import { isIamAction, type IamAction } from './s3/iam-actions.js';
-import { SqliteStore, type BucketRecord, type Store } from './store/index.js';
+import { prepareDataDir, removePartialWrites, SqliteStore, type BucketRecord, type Store } from './store/index.js';
 import { seedBucket, type SeedSummary } from './seed.js';
 import { DataDirInUseError, isDataDirInUse, readPidFile, removePidFile, writePidFile } from './data-dir-lock.js';
 import { localCaTls } from './tls.js';
@@ -178,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
+  prepareDataDir(dataDir);
   let store: Store;
   try {
     store = SqliteStore.open({ dataDir, durable: options.durable });
@@ -199,6 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const discard = async () => {
     stopUploadExpiry();
     await store.close();
+    removePartialWrites(dataDir);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     else removePidFile(dataDir, started);
   };

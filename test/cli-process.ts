@@ -44,8 +44,8 @@ export function parseBucketEnv(output: string): Record<string, Record<string, st
 }
 
 /** Spawns `smll-storage serve …` and waits until it has printed its credentials. */
-export async function startCli(args: string[], cwd?: string): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startCli(args: string[], cwd?: string, env?: Record<string, string>): Promise<RunningCli> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env && { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -73,17 +73,25 @@ export async function startCli(args: string[], cwd?: string): Promise<RunningCli
 }
 
 /**
+ * Stops a CLI as Ctrl-C would (SIGTERM), so it removes its `--temp` data dir; SIGKILL after
+ * `graceMs` if it has not exited by then.
+ */
+export async function stopCli(cli: RunningCli, graceMs = 5_000): Promise<void> {
+  cli.child.kill('SIGTERM');
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), graceMs);
+  await cli.exited;
+  clearTimeout(timer);
+}
+
+/**
  * Cleanup for tests that start CLIs and make data dirs: push every started CLI onto `running`
- * and take dirs from `tempDir()`; after each test the CLIs are killed and the dirs removed.
+ * and take dirs from `tempDir()`; after each test the CLIs are stopped and the dirs removed.
  */
 export function cliTestScope(prefix: string): { running: RunningCli[]; tempDir(): string } {
   const running: RunningCli[] = [];
   const dirs: string[] = [];
   afterEach(async () => {
-    for (const cli of running.splice(0)) {
-      cli.child.kill('SIGKILL');
-      await cli.exited;
-    }
+    for (const cli of running.splice(0)) await stopCli(cli);
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   return {

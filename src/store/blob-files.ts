@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FileHandle } from 'node:fs/promises';
 import type { FileSystem } from './file-system.js';
+import { tempDirOf } from './data-dir-hygiene.js';
 import type { ByteRange } from './types.js';
 
 /** One blob's share of an object's data; an object's data is its segments concatenated. */
@@ -36,7 +37,7 @@ export class BlobFiles {
   readonly #removeWhenUnread = new Set<string>();
 
   private constructor(dataDir: string, durable: boolean, fileSystem: FileSystem) {
-    this.#tmpDir = join(dataDir, 'tmp');
+    this.#tmpDir = tempDirOf(dataDir);
     this.#blobsDir = join(dataDir, 'blobs');
     this.#durable = durable;
     this.#fs = fileSystem;

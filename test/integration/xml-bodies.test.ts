@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketEnv } from '../../src/index.js';
-import { startCli, type RunningCli } from '../cli-process.js';
+import { startCli, stopCli, type RunningCli } from '../cli-process.js';
 import { clientFor } from '../helpers.js';
 import { errorFields, signedFetch, type RawResponse } from '../raw-request.js';
 
@@ -33,10 +33,7 @@ beforeAll(async () => {
   s3 = clientFor(env);
   await s3.send(new PutObjectCommand({ Bucket, Key: 'bystander', Body: 'hello' }));
 }, 30_000);
-afterAll(async () => {
-  cli.child.kill('SIGKILL');
-  await cli.exited;
-});
+afterAll(() => stopCli(cli));
 
 const contentMd5 = (body: string) => createHash('md5').update(body).digest('base64');
 

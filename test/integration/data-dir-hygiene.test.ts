@@ -1,0 +1,63 @@
+import { request } from 'node:http';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { describe, expect, it } from 'vitest';
+import { clientFor } from '../helpers.js';
+import { cliTestScope, startCli, stopCli } from '../cli-process.js';
+import { startEmulator } from '../../src/index.js';
+
+const { running, tempDir } = cliTestScope('smll-hygiene-test-');
+
+describe('the data dir', () => {
+  it('a new one ignores itself in git (.gitignore of *); one the user made is left alone, also once it holds a store', async () => {
+    const fresh = join(tempDir(), 'nested', 'data');
+    await (await startEmulator({ dataDir: fresh, buckets: ['bbb'] })).stop();
+    expect(readFileSync(join(fresh, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+
+    const users = tempDir();
+    await (await startEmulator({ dataDir: users })).stop();
+    await (await startEmulator({ dataDir: users })).stop();
+    expect(existsSync(join(users, '.gitignore'))).toBe(false);
+  });
+
+  it('the default .smll-storage made by an older version (no .gitignore) gets it at the next start', async () => {
+    const dir = join(tempDir(), '.smll-storage');
+    await (await startEmulator({ dataDir: dir })).stop();
+    rmSync(join(dir, '.gitignore'));
+    await (await startEmulator({ dataDir: dir })).stop();
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} during an upload leaves no partial body in tmp/`, async () => {
+      const dataDir = tempDir();
+      const cli = await startCli(['--data-dir', dataDir, '--port', '0', '--quiet', '--bucket', 'uploads']);
+      running.push(cli);
+      const url = await getSignedUrl(clientFor(cli.env.uploads), new PutObjectCommand({ Bucket: 'uploads', Key: 'big' }), { expiresIn: 60 });
+      // 1 MiB of a promised 8 MiB, then nothing: the body is half written when the signal comes.
+      const upload = request(url, { method: 'PUT', headers: { 'content-length': 8 << 20 } });
+      upload.on('error', () => {});
+      upload.write(Buffer.alloc(1 << 20, 1));
+      const tmp = join(dataDir, 'tmp');
+      const written = () => readdirSync(tmp).reduce((sum, name) => sum + statSync(join(tmp, name)).size, 0);
+      await expect.poll(written, { timeout: 10_000 }).toBe(1 << 20);
+
+      cli.child.kill(signal);
+      expect(await cli.exited).toEqual({ code: 0, signal: null });
+      expect(readdirSync(tmp)).toEqual([]);
+      upload.destroy();
+    });
+  }
+});
+
+describe('the suite itself', () => {
+  it('stopCli (what every CLI test ends with) leaves no --temp data dir behind', async () => {
+    const tmpdir = tempDir();
+    const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'bbb'], undefined, { TMPDIR: tmpdir });
+    expect(readdirSync(tmpdir)).toHaveLength(1);
+    await stopCli(cli);
+    expect(readdirSync(tmpdir)).toEqual([]);
+  });
+});
