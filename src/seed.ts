@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createChecksum, DEFAULT_CHECKSUM_ALGORITHM } from './auth/checksums.js';
 import { MAX_KEY_BYTES } from './s3/limits.js';
-import type { ObjectRecord, Store } from './store/index.js';
+import type { ObjectRecord, Store } from './store/types.js';
 
 /** What seeding one directory into a bucket left there. */
 export interface SeedSummary {

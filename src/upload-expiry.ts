@@ -1,5 +1,5 @@
 import type { Logger } from './http/request-log.js';
-import type { Store } from './store/index.js';
+import type { Store } from './store/types.js';
 
 /** How long an upload may stay incomplete before its parts are deleted, unless told otherwise. */
 export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@ import type { CombinableAlgorithm } from '../auth/crc-combine.js';
 import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { childElements, parseXml, renderXml, textOf } from '../s3/xml.js';
-import type { ObjectMetadata, PartRecord, UploadCompletion, UploadRecord } from '../store/index.js';
+import type { ObjectMetadata, PartRecord, UploadCompletion, UploadRecord } from '../store/types.js';
 import { MAX_PART_NUMBER, MIN_PART_BYTES, checksumElement, parsePartNumber, uploadOf } from './multipart-common.js';
 import { compositeChecksum, fullObjectChecksum, verifyObjectChecksumHeader, type UploadChecksum } from './multipart-checksums.js';
 import { writePrecondition } from './put-object.js';

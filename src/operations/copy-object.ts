@@ -3,7 +3,7 @@ import { CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM_ALGORITHM, parseChecksumAlgorithm
 import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
-import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
+import type { ObjectMetadata, ObjectRecord } from '../store/types.js';
 import { assertCopyableSize, copySourceConditionsFrom, copySourceOf, evaluateCopySourceConditions } from './copy-source.js';
 import { renderHeaderValue, renderUserMetadata } from './header-values.js';
 import { checksumElement } from './multipart-common.js';

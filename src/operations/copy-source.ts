@@ -8,7 +8,7 @@ import { parseCopySource } from '../s3/copy-source.js';
 import { headerValue } from '../s3/headers.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
 import { MAX_PUT_BYTES } from '../s3/limits.js';
-import type { ByteRange, ObjectRecord } from '../store/index.js';
+import type { ByteRange, ObjectRecord } from '../store/types.js';
 import { evaluateReadConditions, readConditionsFrom, type ReadConditions } from './conditions.js';
 
 /**

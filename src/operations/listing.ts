@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
 import type { XmlTree } from '../s3/xml.js';
-import type { ListPage, ObjectRecord } from '../store/index.js';
+import type { ListPage, ObjectRecord } from '../store/types.js';
 
 const MAX_KEYS_LIMIT = 1000;
 /** The range of the Java int S3 parses max-keys into. */

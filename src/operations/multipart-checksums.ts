@@ -19,7 +19,7 @@ import {
   type ChecksumAlgorithm,
 } from '../auth/checksums.js';
 import { combineCrcs, type CombinableAlgorithm } from '../auth/crc-combine.js';
-import type { ChecksumType, PartRecord } from '../store/index.js';
+import type { ChecksumType, PartRecord } from '../store/types.js';
 
 export interface UploadChecksum {
   algorithm: ChecksumAlgorithm;

@@ -1,5 +1,5 @@
 import { S3Error } from '../s3/s3-error.js';
-import type { Store, UploadRecord } from '../store/index.js';
+import type { Store, UploadRecord } from '../store/types.js';
 import type { ObjectRequest } from './types.js';
 
 /** S3's limits on multipart uploads. */

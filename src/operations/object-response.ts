@@ -1,4 +1,4 @@
-import type { ByteRange, ObjectRecord, Store } from '../store/index.js';
+import type { ByteRange, ObjectRecord, Store } from '../store/types.js';
 import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
 import { evaluateReadConditions, readConditionsFrom } from './conditions.js';

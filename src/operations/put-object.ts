@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { headerValue } from '../s3/headers.js';
 import { S3Error } from '../s3/s3-error.js';
-import type { ObjectMetadata, ObjectRecord } from '../store/index.js';
+import type { ObjectMetadata, ObjectRecord } from '../store/types.js';
 import { etagListMatches } from './conditions.js';
 import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';
 import { checksumHeaders } from './response.js';

@@ -1,5 +1,5 @@
 import { S3Error } from '../s3/s3-error.js';
-import type { ByteRange } from '../store/index.js';
+import type { ByteRange } from '../store/types.js';
 
 /**
  * Parses a Range header against an object size as S3 does: `bytes=a-b`, `a-`, `-n`; an end

@@ -4,7 +4,7 @@ import type { Authentication } from '../auth/types.js';
 import type { BodyContract, DecodedBody } from '../auth/payload.js';
 import type { PostForm } from '../auth/post-policy-form.js';
 import type { OperationAccess } from '../auth/policy.js';
-import type { Store } from '../store/index.js';
+import type { Store } from '../store/types.js';
 
 export type Target = 'service' | 'bucket' | 'object';
 
