@@ -26,7 +26,8 @@ const ONE_MECHANISM_MESSAGE =
 type Mechanism =
   | { kind: 'header'; authorization: string }
   | { kind: 'sigv2-header'; authorization: string }
-  | { kind: 'presigned' }
+  /** With the query parsed (by parseQuery) to find the mechanism, so that it is parsed once. */
+  | { kind: 'presigned'; query: ReadonlyArray<[string, string]> }
   | { kind: 'sigv2-query' };
 
 /**
@@ -42,10 +43,11 @@ export async function authenticate<C extends BucketCredential>(
   lookup: CredentialLookup<C>,
   options: AuthenticateOptions,
 ): Promise<Authenticated<C> | undefined> {
-  const accessKeyId = claimedAccessKeyId(req, options);
+  const mechanism = signatureMechanism(req, options);
+  if (!mechanism) return undefined;
+  const accessKeyId = claimedAccessKeyId(req, mechanism);
   const credential = accessKeyId === undefined ? undefined : await lookup(accessKeyId);
-  const authentication = verifySignature(req, (id) => (id === accessKeyId ? credential?.secretKey : undefined), options);
-  if (!authentication) return undefined;
+  const authentication = verifyMechanism(req, mechanism, (id) => (id === accessKeyId ? credential?.secretKey : undefined), options);
   // Verified with a secret, so with the claimed key's credential: this only tells TypeScript.
   if (!credential) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: authentication.accessKeyId });
   return { principal: { accessKeyId: authentication.accessKeyId, bucket: credential.bucket }, credential, authentication };
@@ -68,7 +70,8 @@ export function verifySignature(req: SignableRequest, lookupSecret: SecretLookup
 function signatureMechanism(req: SignableRequest, options: AuthenticateOptions): Mechanism | undefined {
   const header = req.headers.authorization;
   const authorization = Array.isArray(header) ? header[0] : header;
-  const queryNames = authQueryParameterNames(req.rawQuery);
+  const query = authQueryParameters(req.rawQuery);
+  const queryNames = query.map(([name]) => name.toLowerCase());
   const presigned = queryNames.some((name) => PRESIGN_PARAMETER_NAMES.has(name));
   const signatureV2Query = queryNames.includes('signature');
   if (authorization) {
@@ -84,7 +87,7 @@ function signatureMechanism(req: SignableRequest, options: AuthenticateOptions):
     }
     return { kind: 'header', authorization };
   }
-  if (presigned) return { kind: 'presigned' };
+  if (presigned) return { kind: 'presigned', query };
   // A SigV2 presigned URL (AWSAccessKeyId, Signature, Expires).
   if (signatureV2Query) {
     if (options.sigv2 !== 'accept') throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
@@ -97,17 +100,14 @@ function signatureMechanism(req: SignableRequest, options: AuthenticateOptions):
  * The access key the signature names, found where its verifier finds it; undefined when there is
  * no signature or it names none (it is then refused before any lookup).
  */
-function claimedAccessKeyId(req: SignableRequest, options: AuthenticateOptions): string | undefined {
-  const mechanism = signatureMechanism(req, options);
-  switch (mechanism?.kind) {
-    case undefined:
-      return undefined;
+function claimedAccessKeyId(req: SignableRequest, mechanism: Mechanism): string | undefined {
+  switch (mechanism.kind) {
     case 'header':
       return headerAccessKeyId(mechanism.authorization);
     case 'sigv2-header':
       return sigV2HeaderAccessKeyId(mechanism.authorization);
     case 'presigned':
-      return presignedAccessKeyId(req);
+      return presignedAccessKeyId(mechanism.query);
     case 'sigv2-query':
       return sigV2QueryAccessKeyId(req);
   }
@@ -121,14 +121,14 @@ function verifyMechanism(req: SignableRequest, mechanism: Mechanism, lookupSecre
     case 'sigv2-header':
       return authenticateSigV2Header(req, mechanism.authorization, lookupSecret, sigV2Target);
     case 'presigned':
-      return authenticatePresigned(req, lookupSecret, options);
+      return authenticatePresigned(req, mechanism.query, lookupSecret, options);
     case 'sigv2-query':
       return authenticateSigV2Query(req, lookupSecret, sigV2Target);
   }
 }
 
-/** Lower-case names of the query parameters; skips parsing when no auth parameter can be there. */
-function authQueryParameterNames(rawQuery: string): string[] {
+/** The query's parameters; skips parsing when no auth parameter can be there. */
+function authQueryParameters(rawQuery: string): [string, string][] {
   if (!/x-amz-|signature/i.test(rawQuery)) return [];
-  return parseQuery(rawQuery).map(([name]) => name.toLowerCase());
+  return parseQuery(rawQuery);
 }

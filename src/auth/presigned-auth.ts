@@ -9,7 +9,6 @@ import { UNSIGNED_PAYLOAD, assertValidPayloadHash } from './payload-mode.js';
 import { verifyRequestSignature } from './signed-request.js';
 import { SIGV4_ALGORITHM } from './sigv4-crypto.js';
 import type { AuthenticateOptions, SecretLookup, SigV4Authentication, SignableRequest } from './types.js';
-import { parseQuery } from './uri-encoding.js';
 
 /** SigV4 limits a presigned URL to seven days. */
 const MAX_PRESIGNED_EXPIRES_SECONDS = 604800;
@@ -28,25 +27,26 @@ type PresignParameter = (typeof REQUIRED_PARAMETERS)[number];
 export const PRESIGN_PARAMETER_NAMES: ReadonlySet<string> = new Set(REQUIRED_PARAMETERS.map((name) => name.toLowerCase()));
 
 /** Query parameters by name, compared without case (the first of a repeated name counts). */
-function queryParameters(req: SignableRequest): (name: string) => string | undefined {
-  const query = parseQuery(req.rawQuery);
+function queryParameters(query: ReadonlyArray<[string, string]>): (name: string) => string | undefined {
   return (name) => query.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
 }
 
 /**
  * The access key id X-Amz-Credential names, read as authenticatePresigned reads it, for looking up
- * the credential before verifying.
+ * the credential before verifying. `query` is the request's, parsed (uri-encoding.ts).
  */
-export function presignedAccessKeyId(req: SignableRequest): string | undefined {
-  return queryParameters(req)('X-Amz-Credential')?.split('/')[0];
+export function presignedAccessKeyId(query: ReadonlyArray<[string, string]>): string | undefined {
+  return queryParameters(query)('X-Amz-Credential')?.split('/')[0];
 }
 
+/** Verifies a presigned request; `query` is its query string parsed once by the caller (uri-encoding.ts). */
 export function authenticatePresigned(
   req: SignableRequest,
+  query: ReadonlyArray<[string, string]>,
   lookupSecret: SecretLookup,
   options: AuthenticateOptions,
 ): SigV4Authentication {
-  const parameter = queryParameters(req);
+  const parameter = queryParameters(query);
   const values = new Map<PresignParameter, string>();
   for (const name of REQUIRED_PARAMETERS) {
     const value = parameter(name);

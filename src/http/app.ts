@@ -151,7 +151,8 @@ function renderResponse(ctx: Koa.ParameterizedContext<RequestState>, response: S
  * `decode` is the decode stage, run only for a row that reads a body.
  */
 function runOperation(
-  s3: S3Request & { auth: Authentication },
+  s3: S3Request,
+  auth: Authentication,
   base: BucketRequest,
   decode: () => DecodedBody,
   store: Store,
@@ -165,13 +166,13 @@ function runOperation(
   if (spec.target === 'service') return run(spec.handler, base);
   if (spec.authenticatesFromForm) {
     if (!s3.form) throw new Error(`${spec.name} reached its handler without the form the authenticate stage reads`);
-    return run(spec.handler, { ...base, form: s3.form, auth: s3.auth });
+    return run(spec.handler, { ...base, form: s3.form, auth });
   }
-  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth: s3.auth }) : run(spec.handler, base);
+  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth }) : run(spec.handler, base);
   // The resolve stage makes an object row of a path with a key only.
   if (s3.key === undefined) throw new Error(`${spec.name} resolved without a key`);
   const key = s3.key;
-  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth: s3.auth }) : run(spec.handler, { ...base, key });
+  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth }) : run(spec.handler, { ...base, key });
 }
 
 /**
@@ -347,7 +348,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       virtualHosted: req.virtualHosted === true,
       endpoint: `${ctx.protocol}://${ctx.host}`,
     };
-    renderResponse(ctx, await runOperation({ ...req, auth }, authorized, decode, config.store));
+    renderResponse(ctx, await runOperation(req, auth, authorized, decode, config.store));
   };
 
   /**

@@ -56,7 +56,7 @@ function objectHeaders(record: ObjectRecord, overrides: Array<[string, string]>,
   for (const [name, value] of metadata.headers) headers[name] = value;
   if (metadata.missing > 0) headers['x-amz-missing-meta'] = String(metadata.missing);
   for (const [header, value] of overrides) headers[header] = value;
-  return { ...headers, ...checksumHeaders(checksum && { ...checksum, value: renderHeaderValue(checksum.value) }) };
+  return Object.assign(headers, checksumHeaders(checksum && { ...checksum, value: renderHeaderValue(checksum.value) }));
 }
 
 interface PartRead {
