@@ -10,7 +10,7 @@ import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
 import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
-import type { BucketRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
+import type { BucketRequest, ObjectRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { bucketFromHost, resolveAddress, resolveRequest } from './resolve.js';
 import { S3Error, isS3Error } from '../s3/s3-error.js';
@@ -148,7 +148,8 @@ function renderResponse(ctx: Koa.ParameterizedContext<RequestState>, response: S
 /**
  * The operation stage: the row's handler, called with the request typed for the row (a key
  * for an object, the decoded body for a row that reads one, the form for PostObject).
- * `decode` is the decode stage, run only for a row that reads a body.
+ * `decode` is the decode stage, run only for a row that reads a body. `base` becomes that
+ * request (fields are added to it, not copied: this runs for every request).
  */
 function runOperation(
   s3: S3Request,
@@ -166,13 +167,13 @@ function runOperation(
   if (spec.target === 'service') return run(spec.handler, base);
   if (spec.authenticatesFromForm) {
     if (!s3.form) throw new Error(`${spec.name} reached its handler without the form the authenticate stage reads`);
-    return run(spec.handler, { ...base, form: s3.form, auth });
+    return run(spec.handler, Object.assign(base, { form: s3.form, auth }));
   }
-  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, { ...base, body: decode(), auth }) : run(spec.handler, base);
+  if (spec.target === 'bucket') return spec.readsBody ? run(spec.handler, Object.assign(base, { body: decode(), auth })) : run(spec.handler, base);
   // The resolve stage makes an object row of a path with a key only.
   if (s3.key === undefined) throw new Error(`${spec.name} resolved without a key`);
-  const key = s3.key;
-  return spec.readsBody ? run(spec.handler, { ...base, key, body: decode(), auth }) : run(spec.handler, { ...base, key });
+  const request: ObjectRequest = Object.assign(base, { key: s3.key });
+  return spec.readsBody ? run(spec.handler, Object.assign(request, { body: decode(), auth })) : run(spec.handler, request);
 }
 
 /**
