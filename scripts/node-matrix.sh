@@ -12,20 +12,13 @@
 # and, where that is out of reach, compiles against npm_config_nodedir's headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/timed.sh
 repo=$PWD
 cache=${SMLL_STORAGE_CACHE:-$HOME/.cache/smll-storage}
 majors=("$@")
 [ ${#majors[@]} -gt 0 ] || majors=(22 24)
 
-# step NAME CMD…: runs CMD and prints how long it took (also when it fails).
-step() {
-  local name=$1 started=$SECONDS status=0
-  shift
-  echo "::: node-matrix $name"
-  "$@" || status=$?
-  echo "::: node-matrix $name: $((SECONDS - started)) s$([ "$status" -eq 0 ] || echo ", failed with $status")"
-  return "$status"
-}
+step() { timed node-matrix "$@"; }
 
 # fetch_node MAJOR: sets node_dir to the newest MAJOR.x.y from the registry (or, offline, the newest cached one).
 fetch_node() {

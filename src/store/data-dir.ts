@@ -122,6 +122,20 @@ export class DataDir {
     await this.blobs.removeTemp(blobId);
   }
 
+  /**
+   * Stages `body`, then asks `describe` what it is (an ETag and checksum come from the bytes, so
+   * only once they are all in); a description that throws discards the staged blob at once.
+   */
+  async writeDescribed<T>(body: Readable, describe: () => T | Promise<T>, options: { mayInline?: boolean } = {}): Promise<{ blob: StagedBlob; description: T }> {
+    const blob = await this.writeBlob(body, options);
+    try {
+      return { blob, description: await describe() };
+    } catch (err) {
+      await this.discardBlob(blob);
+      throw err;
+    }
+  }
+
   /** The bytes of a blob staged inline, which the caller now owns; undefined for a blob in a file. */
   takeStagedInline(blob: StagedBlob): Buffer | undefined {
     const inlineData = this.#stagedInline.get(blob);

@@ -186,15 +186,8 @@ export class SqliteStore implements Store {
   }
 
   async putObject(bucket: string, key: string, { body, describe, precondition, mayInline }: PutObjectInput): Promise<ObjectRecord> {
-    const blob = await this.#data.writeBlob(body, { mayInline });
-    let meta: ObjectDescription;
-    try {
-      meta = await describe();
-    } catch (err) {
-      await this.#data.discardBlob(blob);
-      throw err;
-    }
-    return this.commitObject(bucket, key, blob, meta, precondition);
+    const { blob, description } = await this.#data.writeDescribed(body, describe, { mayInline });
+    return this.commitObject(bucket, key, blob, description, precondition);
   }
 
   /**

@@ -109,15 +109,8 @@ export class SqliteUploads implements UploadStore {
   }
 
   async uploadPart(uploadId: string, partNumber: number, { body, describe }: UploadPartInput): Promise<PartRecord | undefined> {
-    const blob = await this.#data.writeBlob(body);
-    let part: PartDescription;
-    try {
-      part = await describe();
-    } catch (err) {
-      await this.#data.discardBlob(blob);
-      throw err;
-    }
-    return this.commitPart(uploadId, partNumber, blob, part);
+    const { blob, description } = await this.#data.writeDescribed(body, describe);
+    return this.commitPart(uploadId, partNumber, blob, description);
   }
 
   /**

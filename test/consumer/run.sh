@@ -5,18 +5,11 @@
 # Run by .ci/run (stage consumer); each step prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/timed.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/smll-consumer-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# step NAME CMD…: runs CMD and prints how long it took (also when it fails).
-step() {
-  local name=$1 started=$SECONDS status=0
-  shift
-  echo "::: consumer $name"
-  "$@" || status=$?
-  echo "::: consumer $name: $((SECONDS - started)) s$([ "$status" -eq 0 ] || echo ", failed with $status")"
-  return "$status"
-}
+step() { timed consumer "$@"; }
 
 # The versions this repository tests with, so npm's cache has them.
 range() { node -p "require('./package.json').devDependencies['$1']"; }
