@@ -162,6 +162,28 @@ async function provisionBuckets(store: Store, definitions: BucketDefinition[], r
   return replaced;
 }
 
+/**
+ * Temporary data dirs of emulators not stopped yet. A process that exits without stop() (a test
+ * runner interrupted in watch mode, `process.exit` in a script) removes them on its way out, so
+ * that no throw-away dir (8 MiB of space reserve each) outlives it; a SIGKILL still can.
+ */
+const tempDirsToRemove = new Set<string>();
+
+function removeAtExit(dir: string): void {
+  if (!process.listeners('exit').includes(removeTempDirsNow)) process.on('exit', removeTempDirsNow);
+  tempDirsToRemove.add(dir);
+}
+
+function removeTempDirsNow(): void {
+  for (const dir of tempDirsToRemove) rmSync(dir, { recursive: true, force: true });
+  tempDirsToRemove.clear();
+}
+
+function removeTempDir(dir: string): void {
+  tempDirsToRemove.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? 'us-east-1';
@@ -176,20 +198,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   assertValidRequestTimeout(requestTimeout);
 
+  if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
+    throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
+  }
+
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
+  if (temporary) removeAtExit(dataDir);
   prepareDataDir(dataDir);
   let store: Store;
   try {
     store = SqliteStore.open({ dataDir, durable: options.durable });
   } catch (err) {
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    if (temporary) removeTempDir(dataDir);
     throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
-  }
-  if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
-    await store.close();
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
   const started = new Date();
   if (!temporary) writePidFile(dataDir, started);
@@ -201,7 +223,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stopUploadExpiry();
     await store.close();
     removePartialWrites(dataDir);
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    if (temporary) removeTempDir(dataDir);
     else removePidFile(dataDir, started);
   };
   let replacedKeys: string[];

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { BucketCredentials } from '../bucket-credentials.cjs';
 import { isOutOfSpace } from '../store/storage-fault.js';
 
+/** Where `serve` keeps its data, and where `credentials` reads it, unless told another dir. */
+export const DEFAULT_DATA_DIR = '.smll-storage';
+
 /**
  * `<dataDir>/credentials.json`: every bucket's credentials with the endpoint the last `serve`
  * (or `exec`) listened on, written at start. `credentials` reads this file rather than the

@@ -5,6 +5,7 @@ import { closest } from '../suggest.js';
 import { parseAllowFlag } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
 import { CREDENTIAL_FORMATS } from './credential-formats.js';
+import { DEFAULT_DATA_DIR } from './credentials-file.js';
 import { parseDuration, parseTimeout } from './duration-flag.js';
 import { parseSeedFlag } from './emulator-flags.js';
 import { LOG_FORMATS } from '../http/request-log.js';
@@ -58,7 +59,7 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', parsePort, 9444)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--region <region>', 'the region buckets report and SigV4 scopes must name', 'us-east-1')
-    .option('--data-dir <dir>', 'where buckets, credentials and objects persist', '.smll-storage')
+    .option('--data-dir <dir>', 'where buckets, credentials and objects persist', DEFAULT_DATA_DIR)
     .option('--temp', 'use a throw-away data dir, removed on exit')
     .option('--durable', 'fsync every write before acknowledging it (survives power loss)')
     .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
@@ -130,7 +131,7 @@ export function buildProgram(): Command {
         .choices(CREDENTIAL_FORMATS)
         .default('env'),
     )
-    .option('--data-dir <dir>', 'the data dir serve uses', '.smll-storage')
+    .option('--data-dir <dir>', 'the data dir serve uses', DEFAULT_DATA_DIR)
     .option('--name <name>', 'with -f k8s: the Secret\'s metadata.name (default: BUCKET-credentials); with -f aws: the profile name (default: BUCKET)')
     .action(async (bucket: string | undefined, flags) => (await import('./credentials.js')).printCredentials(bucket, flags));
   return program;

@@ -7,7 +7,7 @@ import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { trustVariables } from '../tls.js';
 import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { dotenv, quoted } from './credential-formats.js';
-import { writeCredentialsFile, writePrivateFile } from './credentials-file.js';
+import { DEFAULT_DATA_DIR, writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, startupProblem } from './emulator-flags.js';
 import type { SigV2Policy } from '../auth/types.js';
 import type { LogFormat } from '../http/request-log.js';
@@ -95,11 +95,11 @@ function seedLines(seeded: Emulator['seeded']): string {
  * the first with the plain S3_* names, every one with its S3_<BUCKET>_* names; no name twice,
  * so pasting the whole output leaves the plain names meaning the first bucket.
  */
-function bucketBlocks(buckets: string[], emulator: Emulator): string {
+function bucketBlocks(buckets: string[], emulator: Emulator, dataDirFlag: string): string {
   const blocks = bucketEnvironmentBlocks(buckets, (b) => emulator.env(b));
   const note =
     blocks.length > 1
-      ? `\n# The plain S3_* names are the first bucket's (${blocks[0].bucket}); every bucket also has S3_<BUCKET>_* names.\n# For another bucket's plain names: smll-storage credentials BUCKET\n`
+      ? `\n# The plain S3_* names are the first bucket's (${blocks[0].bucket}); every bucket also has S3_<BUCKET>_* names.\n# For another bucket's plain names: smll-storage credentials${dataDirFlag} BUCKET\n`
       : '';
   return note + blocks.map(({ bucket, variables }) => `\n# bucket ${bucket}\n${envLines(variables)}\n`).join('');
 }
@@ -144,7 +144,7 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   const buckets = bucketsInOrder(options.buckets, emulator.buckets);
   try {
     // What `smll-storage credentials` reads: the database itself stays locked while we run.
-    const warning = temp ? undefined : writeCredentialsFile(emulator.dataDir, buckets, (b) => emulator.credentials(b));
+    const warning = writeCredentialsFile(emulator.dataDir, buckets, (b) => emulator.credentials(b));
     if (warning) process.stderr.write(`smll-storage: warning: ${warning}\n`);
     if (dotenvFile) writePrivateFile(dotenvFile, dotenv(bucketEnvironment(buckets, (b) => emulator.env(b))));
   } catch (err) {
@@ -167,6 +167,8 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A closed terminal: the server goes with it, and a --temp data dir with the server.
+  process.on('SIGHUP', stop);
   for (const bucket of emulator.replacedKeys) {
     process.stderr.write(`smll-storage: warning: bucket "${bucket}": its stored keys were replaced by the ones given; clients still using the old keys now get InvalidAccessKeyId.\n`);
   }
@@ -176,6 +178,8 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   const certFile = tlsFlags?.certFile ?? emulator.certificate?.file;
   if (certFile) process.stdout.write(`\n${trustLines(certFile, emulator.certificate?.replaced)}\n`);
   if (buckets.length === 0) process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
-  process.stdout.write(bucketBlocks(buckets, emulator));
+  // `credentials` reads the default data dir unless told another (a --temp one included).
+  const dataDirFlag = !temp && resolve(emulator.dataDir) === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${quoted(emulator.dataDir)}`;
+  process.stdout.write(bucketBlocks(buckets, emulator, dataDirFlag));
   process.stdout.write('\nReady. Ctrl-C stops.\n');
 }

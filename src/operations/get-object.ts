@@ -1,4 +1,4 @@
-import { InMemoryBody } from '../store/index.js';
+import { InMemoryBody } from '../store/in-memory-body.js';
 import { prepareObjectRead } from './object-response.js';
 import type { ObjectRequest, OperationHandler } from './types.js';
 

@@ -1,6 +1,6 @@
 import { S3Error } from '../s3/s3-error.js';
 import { renderXml, type XmlTree } from '../s3/xml.js';
-import { compareUtf8 } from '../store/listing.js';
+import { compareUtf8 } from '../s3/key-order.js';
 import { encoderFor, ownerOf, parseListParameters } from './listing.js';
 import { xmlResponse } from './response.js';
 import type { BucketRequest, OperationHandler } from './types.js';

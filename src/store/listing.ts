@@ -1,3 +1,4 @@
+import { compareUtf8 } from '../s3/key-order.js';
 import type { ListQuery } from './types.js';
 
 /**
@@ -98,11 +99,6 @@ export function keySuccessor(prefix: string): string | undefined {
     end = start;
   }
   return undefined;
-}
-
-/** Compares as UTF-8 bytes (S3's key order), unlike `<` on JS strings (UTF-16 code units). */
-export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function isHighSurrogate(codeUnit: number): boolean {

@@ -111,6 +111,16 @@ describe('a CLI that explains itself', () => {
     expect(cli.output()).toMatch(/data in \/\S*smll-storage-\w+, temporary: removed on exit\)/);
   });
 
+  it('the --temp banner\'s hint for another bucket\'s plain names works: credentials --data-dir TEMP BUCKET', async () => {
+    const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'alpha', '--bucket', 'beta']);
+    running.push(cli);
+    const hint = /# For another bucket's plain names: (smll-storage credentials --data-dir (\S+) BUCKET)/.exec(cli.output());
+    expect(hint, cli.output()).not.toBeNull();
+    const beta = await run(['credentials', '--data-dir', hint![2], 'beta']);
+    expect(beta.stderr).toBe('');
+    expect(beta.stdout).toContain(`export S3_ACCESS_KEY=${cli.env.beta.S3_ACCESS_KEY}\n`);
+  });
+
   it('credentials: no bucket name needed when there is one; --name only where it names something; -f aws and aws-env', async () => {
     const dataDir = tempDir();
     const cli = await startCli(['--data-dir', dataDir, '--port', '0', '--quiet', '--bucket', 'only-bucket']);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,21 @@ describe('the data dir', () => {
 });
 
 describe('the suite itself', () => {
+  it('a process that exits without stop() (a test runner interrupted in watch mode) takes its temporary data dirs with it', async () => {
+    const script = [
+      `import { startEmulator } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};`,
+      "const emulators = await Promise.all([startEmulator({ buckets: ['bbb'] }), startEmulator()]);",
+      'console.log(JSON.stringify(emulators.map((e) => e.dataDir)));',
+      "process.on('SIGINT', () => process.exit(130));",
+      "process.kill(process.pid, 'SIGINT');",
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(130);
+    const dirs = JSON.parse(child.stdout) as string[];
+    expect(dirs).toHaveLength(2);
+    for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+  });
+
   it('stopCli (what every CLI test ends with) leaves no --temp data dir behind', async () => {
     const tmpdir = tempDir();
     const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'bbb'], undefined, { TMPDIR: tmpdir });

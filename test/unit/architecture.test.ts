@@ -1,5 +1,5 @@
 /**
- * The house's import rules (DESIGN.md, "Target layout"): http/ on top, then operations/, auth/,
+ * The house's import rules (README, "How it is built"): http/ on top, then operations/, auth/,
  * store/, and s3/ (the shared vocabulary) at the bottom; no import circles; no two folders that
  * import each other. Read from the sources with TypeScript's parser, so that comments and strings
  * that look like imports do not count, and type-only imports do (they are dependencies of the
@@ -186,6 +186,11 @@ describe('architecture: the import rules of src/', () => {
 
   it('src/operations/ imports neither koa, @koa/router nor anything under src/http/', () => {
     expect(forbiddenImports('operations', (i) => i.package === 'koa' || i.package === '@koa/router' || under(i, 'http'))).toEqual([]);
+  });
+
+  it('src/operations/ reach the store through its interface: only store/types.ts, in-memory-body.ts and storage-fault.ts (no SQLite)', () => {
+    const STORE_INTERFACE = ['store/types.ts', 'store/in-memory-body.ts', 'store/storage-fault.ts'];
+    expect(forbiddenImports('operations', (i) => under(i, 'store') && !STORE_INTERFACE.includes(i.target!))).toEqual([]);
   });
 
   it('src/store/ imports nothing from src/auth/, src/operations/ or src/http/', () => {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore as Store, type ListPage, type ListQuery } from '../../src/store/index.js';
-import { compareUtf8, keySuccessor } from '../../src/store/listing.js';
+import { keySuccessor } from '../../src/store/listing.js';
+import { compareUtf8 } from '../../src/s3/key-order.js';
 
 let dataDir: string;
 let store: Store;
