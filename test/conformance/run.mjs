@@ -184,20 +184,20 @@ async function startEmulatorTarget(transport) {
       rejectReady(new Error(`emulator exited with ${code}:\n${output}`));
     });
   });
-  // The CLI prints `export NAME=value` lines: first the trust lines (https), then one block per bucket.
-  const exports = [...output.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value]);
-  const values = (name) => exports.filter(([n]) => n === name).map(([, v]) => v);
-  const caBundle = values('AWS_CA_BUNDLE')[0];
+  // The CLI prints `export NAME=value` lines: the trust lines (https), then one block per bucket,
+  // each with S3_<BUCKET>_* names (the first bucket's also plain S3_*).
+  const exports = new Map([...output.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value]));
+  const caBundle = exports.get('AWS_CA_BUNDLE');
   return {
     env: {
-      SMLL_ENDPOINT: values('S3_ENDPOINT')[0],
-      SMLL_REGION: values('S3_REGION')[0],
+      SMLL_ENDPOINT: exports.get('S3_CONFORMANCE_A_ENDPOINT'),
+      SMLL_REGION: exports.get('S3_CONFORMANCE_A_REGION'),
       SMLL_BUCKET: 'conformance-a',
-      SMLL_ACCESS_KEY: values('S3_ACCESS_KEY')[0],
-      SMLL_SECRET_KEY: values('S3_SECRET_KEY')[0],
+      SMLL_ACCESS_KEY: exports.get('S3_CONFORMANCE_A_ACCESS_KEY'),
+      SMLL_SECRET_KEY: exports.get('S3_CONFORMANCE_A_SECRET_KEY'),
       SMLL_BUCKET2: 'conformance-b',
-      SMLL_ACCESS_KEY2: values('S3_ACCESS_KEY')[1],
-      SMLL_SECRET_KEY2: values('S3_SECRET_KEY')[1],
+      SMLL_ACCESS_KEY2: exports.get('S3_CONFORMANCE_B_ACCESS_KEY'),
+      SMLL_SECRET_KEY2: exports.get('S3_CONFORMANCE_B_SECRET_KEY'),
       ...(caBundle ? { AWS_CA_BUNDLE: caBundle, NODE_EXTRA_CA_CERTS: caBundle } : {}),
     },
     stop: () =>
