@@ -32,7 +32,7 @@ function decodePathPart(raw: string): string {
  * part of the key, stored verbatim, as botocore and the AWS CLI send it (boto/botocore#3244
  * preserves dot segments in S3 paths).
  */
-function climbsAboveBucket(key: string): boolean {
+export function climbsAboveBucket(key: string): boolean {
   let depth = 0;
   for (const segment of key.split('/')) {
     if (segment === '..') {

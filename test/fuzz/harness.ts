@@ -20,6 +20,7 @@ import { formatAmzDate } from '../../src/auth/amz-date.js';
 import { buildCanonicalRequest } from '../../src/auth/canonical-request.js';
 import { SIGV4_ALGORITHM, cachedSigningKey, credentialScope, signatureHex, stringToSign } from '../../src/auth/sigv4-crypto.js';
 import { S3Error, type S3ErrorCode } from '../../src/s3/s3-error.js';
+import { climbsAboveBucket } from '../../src/http/resolve.js';
 
 /** The HTTP status of a catalogued error code (the catalogue is S3Error's); undefined for any other code. */
 function statusOfErrorCode(code: string): number | undefined {
@@ -225,27 +226,16 @@ export async function checkedExchange(target: FuzzTarget, request: Buffer, metho
 
 /**
  * Whether a path-style request path's key climbs above its bucket with `..` segments (percent-
- * encoded dots and slashes included), counted as a URL resolver counts them: S3 answers such a
- * path with a bare 400 and no error document (the dot-segment tests name the sources).
+ * encoded dots and slashes included), by the resolve stage's own count: S3 answers such a path
+ * with a bare 400 and no error document (the dot-segment tests name the sources).
  */
-function climbsAboveBucket(path: string): boolean {
+function pathClimbsAboveBucket(path: string): boolean {
   const rawKey = path.split('?')[0]!.split('/').slice(2).join('/');
-  let key: string;
   try {
-    key = decodeURIComponent(rawKey);
+    return climbsAboveBucket(decodeURIComponent(rawKey));
   } catch {
     return false;
   }
-  let depth = 0;
-  for (const segment of key.split('/')) {
-    if (segment === '..') {
-      if (depth === 0) return true;
-      depth -= 1;
-    } else if (segment !== '.') {
-      depth += 1;
-    }
-  }
-  return false;
 }
 
 /**
@@ -254,7 +244,7 @@ function climbsAboveBucket(path: string): boolean {
  */
 export function assertS3Answer(response: RawResponse, method: string, path?: string): void {
   const { status, body } = response;
-  if (status === 400 && body.length === 0 && path !== undefined && climbsAboveBucket(path)) return;
+  if (status === 400 && body.length === 0 && path !== undefined && pathClimbsAboveBucket(path)) return;
   if (status >= 500 && status !== 501) throw new Error(`answered ${status}: ${body.toString('utf8').slice(0, 500)}`);
   // 2xx, 304, and the 303 of a form's success_action_redirect are successes.
   if (status < 400) return;
