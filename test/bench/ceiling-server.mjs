@@ -190,4 +190,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [port, dataDir] = process.argv.slice(2);
   const ceiling = await startCeiling({ port: Number(port), dataDir });
   process.stdout.write(`listening ${ceiling.port}\n`);
+  // A clean exit on the bench's SIGTERM, so that --cpu-prof (BENCH_CEILING_CPU_PROF) writes its profile.
+  process.once('SIGTERM', () => ceiling.stop().then(() => process.exit(0)));
 }
