@@ -140,7 +140,7 @@ export function renderMarkdown(report) {
   }
   if (goals.length) {
     lines.push('');
-    lines.push('| goal (issue 6) | figures | held |');
+    lines.push('| goal (issue 14) | figures | held |');
     lines.push('|---|---|---|');
     for (const g of goals) lines.push(`| ${g.goal} | ${g.figures.join(', ')} | ${g.held ? 'yes' : '**no**'} |`);
   }
