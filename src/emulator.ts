@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +7,7 @@ import { envOfCredentials, type BucketCredentials, type BucketEnv } from './buck
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
 import { bucketsInOrder } from './bucket-environment.js';
 import { consoleBucket } from './console-buckets.js';
-import { isLoopbackHostname } from './http/console-security.js';
+import { consoleAccessFor } from './http/console-security.js';
 import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
@@ -221,10 +220,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.consoleToken !== undefined && !/^[A-Za-z0-9._~-]{1,256}$/.test(options.consoleToken)) {
     throw new Error('consoleToken must be 1 to 256 letters, digits, ".", "_", "~" and "-" (it goes in a URL and a cookie).');
   }
-  const consoleOn = options.console ?? true;
   // Off loopback, anyone who can reach the port could read the credentials: only the token opens the console.
-  const consoleTokenRequired = consoleOn && !isLoopbackHostname(host.replace(/^\[(.*)\]$/, '$1').toLowerCase());
-  const consoleToken = options.consoleToken ?? (consoleTokenRequired ? randomBytes(16).toString('hex') : undefined);
+  const consoleAccess = options.console === false ? undefined : consoleAccessFor(host, options.consoleToken);
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
@@ -282,7 +279,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log: logger,
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
-    console: consoleOn ? { tokenRequired: consoleTokenRequired, token: consoleToken, buckets: () => consoleBuckets() } : undefined,
+    console: consoleAccess && { ...consoleAccess, buckets: () => consoleBuckets() },
   });
   let tls: { cert: string; key: string } | undefined;
   let certificate: Emulator['certificate'];
@@ -330,7 +327,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Called by the console's API only, once listening: the credentials name the endpoint.
   const consoleBuckets = () =>
     bucketsInOrder(definitions, buckets.map((b) => b.name)).map((bucket) => consoleBucket(bucket, credentialsOf(bucket), grantedTo(bucket)));
-  const consoleUrl = consoleOn ? `${endpoint}/_smll/${consoleTokenRequired ? `?token=${consoleToken}` : ''}` : undefined;
+  const consoleUrl = consoleAccess && `${endpoint}/_smll/${consoleAccess.tokenRequired ? `?token=${consoleAccess.token}` : ''}`;
   let stopped: Promise<void> | undefined;
 
   return {

@@ -220,7 +220,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
   const app = new Koa<RequestState>();
   app.silent = true;
   // The console's live log; only an emulator with the console keeps one.
-  const feed = config.console && new RequestFeed();
+  const feed = config.console && (config.console.feed ?? new RequestFeed());
 
   app.use(async (ctx, next) => {
     const started = performance.now();

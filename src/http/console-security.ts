@@ -6,7 +6,7 @@
  * change state must also come from the console's own origin (a cross-site form or fetch cannot
  * use a loopback Host's access). No CORS: no other origin may read an answer.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const TOKEN_QUERY_PARAMETER = 'token';
 export const TOKEN_HEADER = 'x-smll-console-token';
@@ -18,6 +18,15 @@ export interface ConsoleAccess {
   tokenRequired: boolean;
   /** The token (given, or generated when required); with `tokenRequired` false it is accepted besides loopback Hosts. */
   token?: string;
+}
+
+/**
+ * How a server listening on `listenHost` (an address or name, IPv6 bracketed or not) opens its
+ * console: off loopback only with the token, which is `token` or 32 random hex characters.
+ */
+export function consoleAccessFor(listenHost: string, token?: string): ConsoleAccess {
+  const tokenRequired = !isLoopbackHostname(listenHost.replace(/^\[(.*)\]$/, '$1').toLowerCase());
+  return { tokenRequired, token: token ?? (tokenRequired ? randomBytes(16).toString('hex') : undefined) };
 }
 
 /** What the checks read of a request. */

@@ -35,6 +35,8 @@ export interface ConsoleConfig extends ConsoleAccess {
   pageDir?: string;
   /** Milliseconds between the event stream's keep-alive comments; default 15000. */
   keepAliveMs?: number;
+  /** The live log's ring and readers; default a new one of FEED_CAPACITY entries. */
+  feed?: RequestFeed;
 }
 
 /** What the console sets on the app's request state. */
@@ -139,7 +141,7 @@ export function createConsole<State extends ConsoleState>(config: ConsoleConfig,
   /** `api/events`: the kept entries, then each new one, until the client goes. */
   const events = (ctx: ConsoleContext) => {
     ctx.status = 200;
-    ctx.type = 'text/event-stream';
+    ctx.set('Content-Type', 'text/event-stream');
     ctx.set('Cache-Control', 'no-store');
     if (ctx.method === 'HEAD') return;
     const stream = new PassThrough();
