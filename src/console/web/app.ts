@@ -12,7 +12,7 @@ import { credentialsPanel } from './credentials.js';
 import { byId, h, replace } from './dom.js';
 import { requestLog } from './log.js';
 import { objectsHash, objectsPanel } from './objects.js';
-import { showError } from './ui.js';
+import { clearError, showError } from './ui.js';
 
 type Tab = 'credentials' | 'objects';
 type Route = { view: 'buckets' } | { view: 'log' } | { view: 'bucket'; bucket: string; tab: Tab; prefix: string } | { view: 'unknown' };
@@ -152,7 +152,11 @@ function bucketList(all: Bucket[]): HTMLElement {
 }
 
 async function start(): Promise<void> {
-  window.addEventListener('hashchange', () => render(true));
+  window.addEventListener('hashchange', () => {
+    // A message about the previous view does not belong to the next one.
+    clearError();
+    render(true);
+  });
   // A file dropped beside the drop zone would make the browser leave the page to open it.
   for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
   render(false);
