@@ -244,9 +244,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const end = started + options.seconds * 1000;
   // Warm-up: the heap, caches and SQLite's page cache grow to their working size first. Over
   // 10,000 keys that took about 150 s in a 600 s run (RSS flat at 178–181 MB from then to the end,
-  // 132 MB at 30 s): a quarter of the run, at least 30 s and at most half of it. A leak still shows
-  // as growth over the remaining three quarters.
-  const warmUpSeconds = Math.min(Math.max(30, options.seconds / 4), options.seconds / 2);
+  // 132 MB at 30 s), and 90 s in a 300 s run (flat at 152–159 MB from 96 s to 296 s); a 60 s run
+  // with a 30 s warm-up measured that growth as a 25.8 MB drift. So: a quarter of the run, at
+  // least 60 s and at most half of it. A leak still shows as growth over the rest.
+  const warmUpSeconds = Math.min(Math.max(60, options.seconds / 4), options.seconds / 2);
   await phase(started + warmUpSeconds * 1000);
   const baseline = await settledStats(pid);
   let maxRss = baseline.rssBytes;
