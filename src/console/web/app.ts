@@ -50,7 +50,8 @@ function render(focus: boolean): void {
     else link.removeAttribute('aria-current');
   }
   if (logSection) logSection.hidden = route.view !== 'log';
-  view.hidden = route.view === 'log';
+  // Until the log exists (the buckets are loading), the view keeps saying so.
+  view.hidden = route.view === 'log' && logSection !== undefined;
   if (route.view === 'log') {
     document.title = 'Request log · smll-storage console';
     if (focus) byId('log-heading').focus();
@@ -80,7 +81,6 @@ function render(focus: boolean): void {
       const refocusTab = document.activeElement?.getAttribute('role') === 'tab';
       replace(
         view,
-        h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Buckets'), ' / '),
         heading,
         tabList(bucket.name, route.tab),
         h('div', { role: 'tabpanel', id: 'tab-panel', 'aria-labelledby': `tab-${route.tab}` }, panel),

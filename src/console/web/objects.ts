@@ -220,14 +220,15 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
     }
   };
 
-  previous.addEventListener('click', () => {
-    page = Math.max(0, page - 1);
-    void load();
-  });
+  // The pager sits under 100 rows: a new page is shown from its top.
+  const turn = async (to: number): Promise<void> => {
+    page = to;
+    await load();
+    caption.scrollIntoView({ block: 'nearest' });
+  };
+  previous.addEventListener('click', () => void turn(Math.max(0, page - 1)));
   next.addEventListener('click', () => {
-    if (tokens[page + 1] === undefined) return;
-    page++;
-    void load();
+    if (tokens[page + 1] !== undefined) void turn(page + 1);
   });
 
   emptyDetails();
