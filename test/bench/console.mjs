@@ -102,7 +102,10 @@ async function timeNavigation(browser, url, mark, expectRows) {
  */
 export async function runConsole({ largeKeys, repetitions }, log) {
   const executablePath = findChromium();
-  if (!executablePath) return { skipped: 'no chromium on PATH (scripts/install-chromium.sh installs it; or set SMLL_CHROMIUM)' };
+  if (!executablePath) {
+    const where = process.env.SMLL_CHROMIUM ? `SMLL_CHROMIUM=${process.env.SMLL_CHROMIUM} does not exist` : 'no chromium on PATH';
+    return { skipped: `${where} (scripts/install-chromium.sh installs it; or set SMLL_CHROMIUM)` };
+  }
   const { chromium } = await import('playwright-core');
   const { SqliteStore, InMemoryBody } = await import(join(SNAPSHOT_DIR, 'dist/store/index.js'));
 
