@@ -74,6 +74,13 @@ function checkGoals(metrics) {
   }
   add('W4 CLI cold start ≤ 400 ms', [value('w4.cli')], value('w4.cli') <= 400);
   add('W4 in-process start + stop ≤ 50 ms', [value('w4.inProcess')], value('w4.inProcess') <= 50);
+  add('W5 console first view drawn < 200 ms', [value('w5.firstView')], value('w5.firstView') < 200);
+  const consoleLarge = Object.keys(metrics).find((id) => /^w5\.objects\.\d+$/.test(id));
+  if (consoleLarge) {
+    const growth = value(consoleLarge) / value('w5.objects.small');
+    const keys = Number(consoleLarge.split('.')[2]).toLocaleString('en-US');
+    add(`W5 console first page of objects at ${keys} keys ≤ 1.5× at 10 keys`, [growth], growth <= 1.5);
+  }
   return goals;
 }
 
@@ -130,7 +137,7 @@ export function renderMarkdown(report) {
   }
   if (goals.length) {
     lines.push('');
-    lines.push('| goal (issue 6) | figures | held |');
+    lines.push('| goal (issue 6; W5: issue 13) | figures | held |');
     lines.push('|---|---|---|');
     for (const g of goals) lines.push(`| ${g.goal} | ${g.figures.join(', ')} | ${g.held ? 'yes' : '**no**'} |`);
   }
