@@ -4,7 +4,7 @@
  * events), and the S3 API as the page calls it (`s3/…`, run by the app's own pipeline). Every
  * route is behind console-security.ts's checks; none is a request-log line but the S3 calls.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -118,23 +118,31 @@ export function createConsole<State extends ConsoleState>(config: ConsoleConfig,
   const pageDir = config.pageDir ?? defaultPageDir();
   const keepAliveMs = config.keepAliveMs ?? 15_000;
 
-  /** A file of the page's directory, streamed; 404 when it is not there. */
+  /**
+   * A file of the page's directory, streamed; 404 when it is not there. `no-cache` with a
+   * validator: the browser asks each time (a rebuilt page shows at once) and gets 304 for what it
+   * has, instead of downloading every module again on each visit.
+   */
   const sendFile = (ctx: ConsoleContext, name: string, type: string) => {
     const file = join(pageDir, name);
-    let size: number;
+    let stat: Stats;
     try {
-      const stat = statSync(file);
+      stat = statSync(file);
       if (!stat.isFile()) throw new Error('not a file');
-      size = stat.size;
     } catch {
       notFound(ctx, name === 'index.html' ? `The console's page is not built (${file} is missing): run npm run build.` : `No console asset ${name}.`);
       return;
     }
     ctx.status = 200;
-    ctx.type = type;
-    ctx.length = size;
     ctx.set('Cache-Control', 'no-cache');
+    ctx.set('ETag', `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`);
     if (name === 'index.html') ctx.set('Content-Security-Policy', PAGE_CSP);
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = type;
+    ctx.length = stat.size;
     ctx.body = createReadStream(file);
   };
 

@@ -492,6 +492,18 @@ describe('the console with a temporary page directory, a token and a short keep-
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
     expect((await consoleFetch(endpoint, '/_smll/assets/app.js', { headers: withToken })).text).toBe('import "./util.js";\n');
+    // Revalidated, not downloaded again: the ETag answers 304 without a body; a stale one gets the file.
+    for (const path of ['/_smll/assets/app.js', '/_smll/']) {
+      const first = await consoleFetch(endpoint, path, { headers: withToken });
+      expect(first.headers['cache-control'], path).toBe('no-cache');
+      expect(first.headers.etag, path).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+      const again = await consoleFetch(endpoint, path, { headers: { ...withToken, 'if-none-match': first.headers.etag as string } });
+      expect(again.status, path).toBe(304);
+      expect(again.text, path).toBe('');
+      const stale = await consoleFetch(endpoint, path, { headers: { ...withToken, 'if-none-match': '"0-0"' } });
+      expect(stale.status, path).toBe(200);
+      expect(stale.text, path).toBe(first.text);
+    }
     for (const name of ['missing.js', 'index.html', 'App.js', '..%2Fweb%2Fapp.js', '../index.html', 'app.js.map', 'sub/app.js']) {
       const res = await consoleFetch(endpoint, `/_smll/assets/${name}`, { headers: withToken });
       expect(res.status, name).toBe(404);
