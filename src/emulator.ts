@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
+import { bucketsInOrder } from './bucket-environment.js';
+import { consoleBucket } from './console-buckets.js';
+import { consoleAccessFor } from './http/console-security.js';
 import type { SigV2Policy } from './auth/types.js';
 import { createApp } from './http/app.js';
 import { parseCorsRules } from './http/cors.js';
@@ -76,6 +79,14 @@ export interface EmulatorOptions {
    * 1 KiB/s over each window of 3 × this. Default 20000 (S3's); 0 disables all three.
    */
   requestTimeout?: number;
+  /** The web console at `<endpoint>/_smll/` (Credentials tab, object browser, live request log); default true. */
+  console?: boolean;
+  /**
+   * The console's token: with it, a request may use the console whatever its Host. Required (and
+   * generated when not given: 32 hex characters, in `consoleUrl`) when `host` is not a loopback
+   * address; on a loopback host loopback Hosts need none. Letters, digits, `.`, `_`, `~`, `-`.
+   */
+  consoleToken?: string;
 }
 
 export interface Emulator {
@@ -92,6 +103,8 @@ export interface Emulator {
   certificate?: { pem: string; file?: string; replaced?: string };
   /** Names of the buckets served. */
   buckets: string[];
+  /** The web console's URL (`<endpoint>/_smll/`, with `?token=` when the console needs one); undefined with `console: false`. */
+  consoleUrl?: string;
   /**
    * Buckets whose stored keys this start replaced with the different ones their definitions give
    * (a persistent data dir): clients holding the old keys now get InvalidAccessKeyId.
@@ -201,6 +214,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.logFormat !== undefined && !LOG_FORMATS.includes(options.logFormat)) {
     throw new Error(`logFormat must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(options.logFormat)}.`);
   }
+  if (options.console !== undefined && typeof options.console !== 'boolean') {
+    throw new Error(`console must be true or false, not ${JSON.stringify(options.console)}.`);
+  }
+  if (options.consoleToken !== undefined && !/^[A-Za-z0-9._~-]{1,256}$/.test(options.consoleToken)) {
+    throw new Error('consoleToken must be 1 to 256 letters, digits, ".", "_", "~" and "-" (it goes in a URL and a cookie).');
+  }
+  // Off loopback, anyone who can reach the port could read the credentials: only the token opens the console.
+  const consoleAccess = options.console === false ? undefined : consoleAccessFor(host, options.consoleToken);
 
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
@@ -248,15 +269,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const corsByBucket = new Map(
     definitions.filter((d) => d.cors !== undefined).map((d) => [d.name, parseCorsRules(d.cors, `Bucket "${d.name}" cors`)] as const),
   );
+  const grantedTo = (bucket: string) => grantedByBucket.get(bucket) ?? grantedToAll;
   const app = createApp({
     store,
     region,
     vhostDomains: ['localhost', ...(options.vhostDomain ? [options.vhostDomain.toLowerCase()] : [])],
-    grantedActions: (bucket) => grantedByBucket.get(bucket) ?? grantedToAll,
+    grantedActions: grantedTo,
     corsRules: (bucket) => corsByBucket.get(bucket),
     log: logger,
     sigv2: options.sigv2 ?? 'accept',
     requestTimeout,
+    console: consoleAccess && { ...consoleAccess, buckets: () => consoleBuckets() },
   });
   let tls: { cert: string; key: string } | undefined;
   let certificate: Emulator['certificate'];
@@ -301,6 +324,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const record = bucketRecord(bucket);
     return { ACCESS_KEY: record.accessKey, SECRET_KEY: record.secretKey, ENDPOINT: endpoint, REGION: region };
   };
+  // Called by the console's API only, once listening: the credentials name the endpoint.
+  const consoleBuckets = () =>
+    bucketsInOrder(definitions, buckets.map((b) => b.name)).map((bucket) => consoleBucket(bucket, credentialsOf(bucket), grantedTo(bucket)));
+  const consoleUrl = consoleAccess && `${endpoint}/_smll/${consoleAccess.tokenRequired ? `?token=${consoleAccess.token}` : ''}`;
   let stopped: Promise<void> | undefined;
 
   return {
@@ -312,6 +339,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     certificate,
     replacedKeys,
     seeded,
+    consoleUrl,
     get buckets() {
       return buckets.map((b) => b.name);
     },

@@ -171,6 +171,8 @@ export const OPTIONS: { readonly [K in keyof SmllStorageConfig | 'log']-?: Optio
   uploadExpiry: { check: age, scope: 'shared', flag: '--upload-expiry' },
   requestTimeout: { check: timeout, scope: 'shared', flag: '--request-timeout' },
   logFormat: { check: logFormat, scope: 'shared', flag: '--log-format' },
+  console: { check: boolean, scope: 'shared', flag: '--console' },
+  consoleToken: { check: string, scope: 'shared', flag: '--console-token' },
   temp: { check: boolean, scope: 'serve', flag: '--temp' },
   quiet: { check: boolean, scope: 'serve', flag: '--quiet' },
   dotenv: { check: string, scope: 'serve', flag: '--dotenv' },

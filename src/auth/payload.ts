@@ -82,7 +82,7 @@ export function decodeBody(raw: Readable, auth: Authentication | undefined, head
     streaming &&
     new AwsChunkedDecoder({
       mode: streaming.framing,
-      signing: auth && auth.kind !== 'sigv2' ? {
+      signing: auth && auth.kind !== 'sigv2' && auth.kind !== 'console' ? {
         accessKeyId: auth.accessKeyId,
         signingKey: auth.signingKey,
         amzDate: auth.amzDate,

@@ -65,11 +65,16 @@ function resourceArn({ bucket, key }: Resource): string {
  * AccessDenied worded as IAM words it, naming the action and the resource's ARN, so the refusal
  * says what to grant. `cause`, when a part of the request rather than the operation asked for the
  * action, is one more sentence saying which (appended to IAM's message, and the error's `hint`
- * for the log).
+ * for the log); `askedBy` names those parts (the error's `refusal`, with the action).
  */
-function accessDenied(resource: Resource, credentialBucket: string, action: IamAction, cause?: string): S3Error {
+function accessDenied(resource: Resource, credentialBucket: string, action: IamAction, cause?: string, askedBy: string[] = []): S3Error {
   const message = `User: arn:aws:iam::${ACCOUNT_ID}:user/${credentialBucket} is not authorized to perform: ${action} on resource: "${resourceArn(resource)}" because no identity-based policy allows the ${action} action`;
-  return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause });
+  return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause, refusal: { action, headers: askedBy } });
+}
+
+/** The names of `headers` as the user wrote them: a form's fields by their field names (`acl`), the others as they are. */
+function namesAsWritten(request: Pick<AuthorizationRequest, 'form'>, headers: readonly string[]): string[] {
+  return request.form ? headers.map(formFieldOfHeader) : [...headers];
 }
 
 /**
@@ -135,10 +140,11 @@ function authorizeSource(request: AuthorizationRequest, access: SourceAccess, cr
   const versioned = source.versionId !== undefined;
   const action = versioned ? access.versionAction : access.action;
   if (source.bucket !== credentialBucket) {
-    throw accessDenied(source, credentialBucket, action, `The request header ${access.header} names the bucket ${source.bucket}: these credentials reach ${credentialBucket} only.`);
+    throw accessDenied(source, credentialBucket, action, `The request header ${access.header} names the bucket ${source.bucket}: these credentials reach ${credentialBucket} only.`, [access.header]);
   }
   if (!granted.has(action)) {
-    throw accessDenied(source, credentialBucket, action, versioned ? `The versionId in the request header ${access.header} asks for ${action}: send the request without it.` : undefined);
+    const cause = versioned ? `The versionId in the request header ${access.header} asks for ${action}: send the request without it.` : undefined;
+    throw accessDenied(source, credentialBucket, action, cause, [access.header]);
   }
 }
 
@@ -156,7 +162,7 @@ export function authorize(request: AuthorizationRequest, credentialBucket: strin
   const { operation } = request;
   if (request.bucket !== credentialBucket || !granted.has(operation.action)) throw accessDenied(request, credentialBucket, operation.action);
   for (const { action, headers } of operation.extraActions?.(headersOfRequest(request)) ?? []) {
-    if (!granted.has(action)) throw accessDenied(request, credentialBucket, action, causeSentence(request, headers, action));
+    if (!granted.has(action)) throw accessDenied(request, credentialBucket, action, causeSentence(request, headers, action), namesAsWritten(request, headers));
   }
   if (operation.source) authorizeSource(request, operation.source, credentialBucket, granted);
 }

@@ -65,8 +65,24 @@ export interface SigV2Authentication {
   scope?: never;
 }
 
+/**
+ * A request the emulator's web console makes as a bucket's credential (its `/_smll/s3/` route):
+ * the console's own checks (a loopback Host or its token, the same origin) stand for a signature,
+ * and its body is taken as UNSIGNED-PAYLOAD (checksum headers are verified as usual).
+ */
+export interface ConsoleAuthentication {
+  kind: 'console';
+  accessKeyId: string;
+  payloadHash: 'UNSIGNED-PAYLOAD';
+  /** No signature: nothing to chain chunk signatures from. */
+  signature?: never;
+  signingKey?: never;
+  amzDate?: never;
+  scope?: never;
+}
+
 /** How a request proved its access key. */
-export type Authentication = SigV4Authentication | SigV2Authentication;
+export type Authentication = SigV4Authentication | SigV2Authentication | ConsoleAuthentication;
 
 /** The secret of an access key, for verifying a signature; undefined: no such key. */
 export type SecretLookup = (accessKeyId: string) => string | undefined;

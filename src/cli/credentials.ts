@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { checkProfileName, checkSecretName, formatCredentials, type CredentialFormat } from './credential-formats.js';
+import { formatCredentials, type CredentialFormat } from '../credential-formats.js';
+import { checkProfileName, checkSecretName } from './credential-names.js';
 import { readBucketCredentials } from './credentials-file.js';
 
 export interface CredentialsFlags {

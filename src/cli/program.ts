@@ -4,7 +4,7 @@ import type { BucketDefinition } from '../emulator.js';
 import { closest } from '../suggest.js';
 import { parseAllowFlag } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
-import { CREDENTIAL_FORMATS } from './credential-formats.js';
+import { CREDENTIAL_FORMATS } from '../credential-formats.js';
 import { DEFAULT_DATA_DIR } from './credentials-file.js';
 import { parseDuration, parseTimeout } from './duration-flag.js';
 import { parseSeedFlag } from './emulator-flags.js';
@@ -82,6 +82,8 @@ export function buildProgram(): Command {
     .option('--seed <BUCKET=DIR>', 'upload the files under DIR into BUCKET at start (repeatable)', parseSeedFlag)
     // Not `--env-file`: Node 20 takes that flag for itself wherever it appears on its command line.
     .option('--dotenv <path>', 'also write the S3_* variables to this .env file (mode 600)')
+    .addOption(new Option('--console <mode>', 'the web console at /_smll/ (credentials, object browser, live request log): on or off').choices(['on', 'off']).default('on'))
+    .option('--console-token <token>', 'the token that opens the console from any Host (required, and generated when not given, with a non-loopback --host)')
     .action(async (flags, command: Command) => {
       const [unknown] = command.args;
       if (unknown !== undefined) {

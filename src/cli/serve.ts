@@ -6,7 +6,7 @@ import { mergeWithConfig } from '../config-file.js';
 import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { trustVariables } from '../tls.js';
 import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
-import { dotenv, quoted } from './credential-formats.js';
+import { dotenv, quoted } from '../credential-formats.js';
 import { DEFAULT_DATA_DIR, writeCredentialsFile, writePrivateFile } from './credentials-file.js';
 import { configFromFlag, givenOnly, startupProblem } from './emulator-flags.js';
 import type { SigV2Policy } from '../auth/types.js';
@@ -33,6 +33,8 @@ export interface ServeFlags extends BucketFlags {
   uploadExpiry?: number;
   requestTimeout?: number;
   logFormat?: LogFormat;
+  console: 'on' | 'off';
+  consoleToken?: string;
 }
 
 /** `--tls` alone: the data dir's certificate from a local CA; `--cert/--key` (both, implying --tls): the operator's own. Undefined: neither typed. */
@@ -119,6 +121,7 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
       ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat, uploadExpiry: flags.uploadExpiry, temp: flags.temp, quiet: flags.quiet, dotenv: flags.dotenv }),
+      ...givenOnly(command, { console: flags.console === 'on', consoleToken: flags.consoleToken }),
       ...(tlsFlags ? { tls: tlsFlags.option } : {}),
       ...bucketOptionsFromFlags(command, flags, config),
     },
@@ -174,6 +177,7 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   }
   const where = temp ? `${emulator.dataDir}, temporary: removed on exit` : emulator.dataDir;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
+  if (emulator.consoleUrl) process.stdout.write(`console: ${emulator.consoleUrl}\n`);
   process.stdout.write(seedLines(emulator.seeded));
   const certFile = tlsFlags?.certFile ?? emulator.certificate?.file;
   if (certFile) process.stdout.write(`\n${trustLines(certFile, emulator.certificate?.replaced)}\n`);

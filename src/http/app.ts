@@ -8,14 +8,17 @@ import { authorize } from '../auth/policy.js';
 import { decodeBody, type DecodedBody } from '../auth/payload.js';
 import { readPostForm } from '../auth/post-policy-form.js';
 import { authenticatePostPolicy } from '../auth/post-policy.js';
+import { UNSIGNED_PAYLOAD } from '../auth/payload-mode.js';
 import type { Authenticated, Authentication, BucketCredential, CredentialLookup, SigV2Policy } from '../auth/types.js';
 import { StorageFault, storageFaultError, type BucketRecord, type Store } from '../store/index.js';
 import type { BucketRequest, ObjectRequest, OperationHandler, S3Request, S3Response } from '../operations/types.js';
 import { CORS_VARY, answerPreflight, corsResponseHeaders, matchCorsRule, type CorsRule } from './cors.js';
 import { bucketFromHost, resolveAddress, resolveRequest } from './resolve.js';
-import { S3Error, isS3Error } from '../s3/s3-error.js';
+import { S3Error, isS3Error, type Refusal } from '../s3/s3-error.js';
 import { renderXml } from '../s3/xml.js';
-import type { Logger } from './request-log.js';
+import { CONSOLE_PREFIX, CONSOLE_S3_PREFIX, consoleOff, createConsole, type ConsoleConfig, type ConsoleState } from './console.js';
+import { RequestFeed } from './request-feed.js';
+import type { Logger, RequestLogEntry } from './request-log.js';
 import { watchRequestBody } from './request-timeout.js';
 
 export interface AppConfig {
@@ -33,6 +36,8 @@ export interface AppConfig {
   corsRules(bucket: string): readonly CorsRule[] | undefined;
   /** Milliseconds a request body may go without a byte (see request-timeout.ts); 0: no limit. */
   requestTimeout: number;
+  /** The web console at `/_smll/` (console.ts); undefined: off, its paths answer 404. */
+  console?: ConsoleConfig;
 }
 
 /** A credential as the app looks it up: the bucket's name and secret, and its whole record for the operations. */
@@ -40,16 +45,21 @@ interface BucketCredentialRecord extends BucketCredential {
   record: BucketRecord;
 }
 
-interface RequestState {
+interface RequestState extends ConsoleState {
   s3?: S3Request;
   requestId: string;
   /** The refusal's hint (which header asked for the action), for the log line. */
   hint?: string;
+  /** The authorize stage's refusal (action, and what asked for it), for the log line. */
+  refusal?: Refusal;
   /** The S3 error code answered, for the log line. */
   errorCode?: string;
-  /** A readiness probe: answered, not logged. */
+  /** A readiness probe or a console route: answered, not logged. */
   unlogged?: boolean;
 }
+
+/** The authenticate stage of a route: who the request acts as; undefined: anonymous. It may read a PostObject form (setting `req.form`). */
+type AuthenticateStage = (ctx: Koa.ParameterizedContext<RequestState>, req: S3Request) => Promise<Authenticated<BucketCredentialRecord> | undefined>;
 
 /** The readiness endpoint's path; see `health` in createApp. */
 export const HEALTH_PATH = '/_smll/health';
@@ -195,6 +205,12 @@ function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void
   res.end(body, () => req.destroy(err));
 }
 
+/** The path-style S3 URL a console URL `/_smll/s3/<bucket>/<key>?<query>` carries: `/<bucket>/<key>?<query>`. */
+function consoleS3Url(url: string): string {
+  const rest = url.slice(CONSOLE_S3_PREFIX.length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /**
  * The HTTP front: one koa middleware chain in pipeline order
  * (resolve → authenticate → authorize → decode body → operation), with every failure
@@ -203,6 +219,8 @@ function answerRequestTimeout(ctx: Koa.ParameterizedContext<RequestState>): void
 export function createApp(config: AppConfig): Koa<RequestState> {
   const app = new Koa<RequestState>();
   app.silent = true;
+  // The console's live log; only an emulator with the console keeps one.
+  const feed = config.console && (config.console.feed ?? new RequestFeed());
 
   app.use(async (ctx, next) => {
     const started = performance.now();
@@ -226,6 +244,7 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         answer = new S3Error('InternalError');
       }
       ctx.state.hint = answer.hint;
+      ctx.state.refusal = answer.refusal;
       ctx.state.errorCode = answer.code;
       renderError(ctx, answer);
       // A failure while the body is still arriving (a disk fault mid-write) leaves it unread and
@@ -233,10 +252,11 @@ export function createApp(config: AppConfig): Koa<RequestState> {
       // read this answer instead of stalling until it times out.
       if (!ctx.req.complete) ctx.req.unpipe().resume();
     }
-    addCorsHeaders(ctx);
-    if (config.log && !ctx.state.unlogged) {
-      const { s3, hint, errorCode } = ctx.state;
-      config.log.request({
+    // The console is same-origin only: no bucket's CORS rules answer for it.
+    if (!ctx.state.console) addCorsHeaders(ctx);
+    if ((config.log || feed) && !ctx.state.unlogged) {
+      const { s3, hint, refusal, errorCode } = ctx.state;
+      const entry: RequestLogEntry = {
         time: new Date(),
         requestId,
         operation: s3?.operation.name ?? ctx.method,
@@ -245,7 +265,11 @@ export function createApp(config: AppConfig): Koa<RequestState> {
         errorCode,
         durationMs: performance.now() - started,
         hint,
-      });
+        ...(refusal ? { refusal } : {}),
+        ...(ctx.state.console ? { console: true } : {}),
+      };
+      config.log?.request(entry);
+      feed?.record(entry);
     }
   });
 
@@ -285,72 +309,101 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     return record && { bucket: record.name, secretKey: record.secretKey, record };
   };
 
-  const pipeline: Koa.Middleware<RequestState> = async (ctx) => {
-    const req = resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
-    ctx.state.s3 = req;
-
-    let authenticated: Authenticated<BucketCredentialRecord> | undefined;
+  /** The S3 API's authenticate stage: the request's signature (header, presigned URL, SigV2), or a PostObject form's policy. */
+  const bySignature: AuthenticateStage = async (ctx, req) => {
     if (req.operation.authenticatesFromForm) {
       // PostObject carries its credential, signature and policy as form fields ahead of the file:
       // this stage reads the form up to the file part and leaves the file unread for the operation.
       const form = await readPostForm(ctx.req, req.headers);
       const verified = await authenticatePostPolicy(form.fields, lookupCredential, { region: config.region, bucket: req.bucket!, sigv2: config.sigv2 });
       req.form = { ...form, contentLengthRange: verified?.contentLengthRange };
-      authenticated = verified?.authenticated;
-    } else {
-      authenticated = await authenticate(
-        { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
-        lookupCredential,
-        { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
-      );
+      return verified?.authenticated;
     }
-    if (!authenticated) throw new S3Error('AccessDenied');
-    req.auth = authenticated.authentication;
-    if (req.auth.kind === 'sigv2') {
-      config.log?.notice(
-        'warning',
-        `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
-          `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
-        ctx.state.requestId,
-      );
-    }
-
-    const { principal } = authenticated;
-    const { operation } = req;
-    authorize(
-      {
-        bucket: req.bucket,
-        key: req.key,
-        operation,
-        headers: req.headers,
-        query: req.query,
-        // Every SigV2 request counts (SigV2Authentication does not say where its signature came).
-        presigned: req.auth.kind === 'presigned' || req.auth.kind === 'sigv2',
-        form: req.form,
-      },
-      principal.bucket,
-      config.grantedActions(principal.bucket),
+    return authenticate(
+      { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers },
+      lookupCredential,
+      { region: config.region, sigv2: config.sigv2, bucket: req.bucket, virtualHosted: req.virtualHosted },
     );
-    if (!operation.handler) {
-      throw new S3Error(
-        'NotImplemented',
-        `${operation.name} is not implemented by smll-storage${operation.unimplementedReason ? `: ${operation.unimplementedReason}` : ''}.`,
-      );
-    }
-
-    const auth = req.auth;
-    // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
-    const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
-    const authorized: BucketRequest = {
-      bucket: principal.bucket,
-      region: authenticated.credential.record.region,
-      query: req.query,
-      headers: req.headers,
-      virtualHosted: req.virtualHosted === true,
-      endpoint: `${ctx.protocol}://${ctx.host}`,
-    };
-    renderResponse(ctx, await runOperation(req, auth, authorized, decode, config.store));
   };
+
+  /**
+   * The console's authenticate stage (its `/_smll/s3/` route, past its access checks): the
+   * request acts as the credential of the bucket its path names, its body UNSIGNED-PAYLOAD. A
+   * PostObject form is read for the operation, its policy not checked (the console vouches).
+   * @throws S3Error NoSuchBucket for a bucket the emulator does not serve.
+   */
+  const asConsole: AuthenticateStage = async (ctx, req) => {
+    if (req.bucket === undefined) return undefined;
+    const record = await config.store.getBucket(req.bucket);
+    if (!record) throw new S3Error('NoSuchBucket');
+    if (req.operation.authenticatesFromForm) req.form = await readPostForm(ctx.req, req.headers);
+    return {
+      principal: { accessKeyId: record.accessKey, bucket: record.name },
+      credential: { bucket: record.name, secretKey: record.secretKey, record },
+      authentication: { kind: 'console', accessKeyId: record.accessKey, payloadHash: UNSIGNED_PAYLOAD },
+    };
+  };
+
+  /**
+   * The S3 pipeline of a route: resolve → authenticate (the route's stage) → authorize → decode
+   * body → operation → store → respond. `consoleRoute`: the request came to `/_smll/s3/…`, whose
+   * rest is a path-style S3 request.
+   */
+  const pipeline =
+    (authenticateStage: AuthenticateStage, consoleRoute: boolean): Koa.Middleware<RequestState> =>
+    async (ctx) => {
+      const req = consoleRoute
+        ? resolveRequest(ctx.req, ctx.state.requestId, [], consoleS3Url(ctx.req.url ?? '/'))
+        : resolveRequest(ctx.req, ctx.state.requestId, config.vhostDomains);
+      ctx.state.s3 = req;
+      const authenticated = await authenticateStage(ctx, req);
+      if (!authenticated) throw new S3Error('AccessDenied');
+      req.auth = authenticated.authentication;
+      if (req.auth.kind === 'sigv2') {
+        config.log?.notice(
+          'warning',
+          `${req.operation.name} ${req.bucket ?? ''}${req.key ? `/${req.key}` : ''} is signed with SigV2, which AWS has deprecated ` +
+            `(stock boto3 presigns with it in us-east-1 unless its client sets signature_version='s3v4'); --sigv2 reject refuses it`,
+          ctx.state.requestId,
+        );
+      }
+
+      const { principal } = authenticated;
+      const { operation } = req;
+      authorize(
+        {
+          bucket: req.bucket,
+          key: req.key,
+          operation,
+          headers: req.headers,
+          query: req.query,
+          // Every SigV2 request counts (SigV2Authentication does not say where its signature came).
+          presigned: req.auth.kind === 'presigned' || req.auth.kind === 'sigv2',
+          form: req.form,
+        },
+        principal.bucket,
+        config.grantedActions(principal.bucket),
+      );
+      if (!operation.handler) {
+        throw new S3Error(
+          'NotImplemented',
+          `${operation.name} is not implemented by smll-storage${operation.unimplementedReason ? `: ${operation.unimplementedReason}` : ''}.`,
+        );
+      }
+
+      const auth = req.auth;
+      // The row says what the body is: its checksum headers' subject, a required length, a default checksum.
+      const decode = () => decodeBody(ctx.req, auth, req.headers, req.operation);
+      const authorized: BucketRequest = {
+        bucket: principal.bucket,
+        region: authenticated.credential.record.region,
+        query: req.query,
+        headers: req.headers,
+        virtualHosted: req.virtualHosted === true,
+        endpoint: `${ctx.protocol}://${ctx.host}`,
+      };
+      renderResponse(ctx, await runOperation(req, auth, authorized, decode, config.store));
+    };
 
   /**
    * Readiness, for orchestrators and `wait-on` scripts: 200 without credentials, outside the S3
@@ -366,12 +419,25 @@ export function createApp(config: AppConfig): Koa<RequestState> {
     ctx.body = '{"status":"ok"}';
   };
 
+  /**
+   * The web console: `/_smll` and everything under it but the readiness endpoint, any method,
+   * when the Host names no bucket (`my-bucket.localhost/_smll/x` is an object key). Off, its
+   * paths answer 404 rather than reach the S3 API.
+   */
+  const answerConsole = config.console ? createConsole(config.console, feed!, pipeline(asConsole, true)) : consoleOff;
+  app.use(async (ctx, next) => {
+    const { path } = ctx;
+    const consolePath = (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)) && path !== HEALTH_PATH;
+    if (!consolePath || bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) !== undefined) return next();
+    return answerConsole(ctx, next);
+  });
+
   // The router splits by method only (preflight, readiness or S3 request); within the S3 pipeline
   // the operation table, not URL patterns, says which operation a request is.
   const router = new Router<RequestState>();
   router.options(/.*/, preflight);
   router.get(HEALTH_PATH, health);
-  router.all(/.*/, pipeline);
+  router.all(/.*/, pipeline(bySignature, false));
   app.use(router.routes());
   return app;
 }

@@ -2,6 +2,7 @@
  * The emulator's log: one line per request, and notices (warnings, faults, upload expiry), as
  * text for people or as one JSON object per line for machines (`--log-format json`).
  */
+import type { Refusal } from '../s3/s3-error.js';
 import { escapeLogValue } from './log-escape.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
@@ -25,6 +26,10 @@ export interface RequestLogEntry {
   durationMs: number;
   /** For a refusal caused by part of the request: the sentence naming it (e.g. which header asked for an action). */
   hint?: string;
+  /** An AccessDenied of the authorize stage: the IAM action refused and what in the request asked for it. */
+  refusal?: Refusal;
+  /** true: the web console made it (its `/_smll/s3/` route); absent otherwise. */
+  console?: true;
 }
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -37,7 +42,7 @@ export interface Logger {
 
 /**
  * A logger writing whole lines to `write`. Text lines are
- * `TIME REQUEST-ID OPERATION BUCKET/KEY STATUS [ERROR-CODE] DURATIONms [HINT]`, every
+ * `TIME REQUEST-ID OPERATION BUCKET/KEY STATUS [ERROR-CODE] DURATIONms [console] [HINT]`, every
  * client-chosen value escaped (see escapeLogValue) so that none can forge a line; JSON lines are
  * JSON.stringify's, which escapes control characters itself.
  */
@@ -59,6 +64,7 @@ export function createLogger(write: (line: string) => void, format: LogFormat = 
         String(entry.status),
         ...(entry.errorCode === undefined ? [] : [entry.errorCode]),
         `${entry.durationMs.toFixed(1)}ms`,
+        ...(entry.console ? ['console'] : []),
         ...(entry.hint === undefined ? [] : [escapeLogValue(entry.hint)]),
       ];
       write(fields.join(' '));

@@ -48,9 +48,11 @@ export function climbsAboveBucket(key: string): boolean {
 /** What a request's URL and Host address: bucket and key (path-style or virtual-host-style), raw path and query. */
 export type RequestAddress = Pick<S3Request, 'target' | 'bucket' | 'key' | 'virtualHosted' | 'rawPath' | 'rawQuery'>;
 
-/** Bucket and key from the raw URL; shared by the resolve stage and CORS preflights (which name no operation). */
-export function resolveAddress(req: IncomingMessage, vhostDomains: readonly string[]): RequestAddress {
-  const url = req.url ?? '/';
+/**
+ * Bucket and key from the raw URL; shared by the resolve stage and CORS preflights (which name no
+ * operation). `url`: the request's own unless given (the console's route passes the S3 URL it carries).
+ */
+export function resolveAddress(req: IncomingMessage, vhostDomains: readonly string[], url = req.url ?? '/'): RequestAddress {
   const queryStart = url.indexOf('?');
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
@@ -88,9 +90,10 @@ export function resolveAddress(req: IncomingMessage, vhostDomains: readonly stri
 /**
  * The resolve stage: bucket and key from the raw URL (path-style or virtual-host-style), and
  * the operation table row the request addresses. The raw path and query are kept for SigV4.
+ * `url`: as resolveAddress takes it.
  */
-export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: readonly string[]): S3Request {
-  const address = resolveAddress(req, vhostDomains);
+export function resolveRequest(req: IncomingMessage, id: string, vhostDomains: readonly string[], url?: string): S3Request {
+  const address = resolveAddress(req, vhostDomains, url);
   const query = new URLSearchParams(address.rawQuery);
   const method = req.method ?? 'GET';
   return {

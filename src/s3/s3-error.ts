@@ -54,6 +54,16 @@ export type S3ErrorCode = keyof typeof catalogue;
 /** Extra elements of the error document, in order (e.g. Key, Condition, StringToSign). */
 export type S3ErrorFields = Record<string, string | number | undefined>;
 
+/**
+ * What an AccessDenied of the authorize stage refused: the IAM action, and the request headers,
+ * presigned URL query parameters or form fields that asked for it ([] when the operation itself
+ * needs it). For the request log and the console's badge.
+ */
+export interface Refusal {
+  action: string;
+  headers: string[];
+}
+
 /** How an S3Error is answered beyond its code, message and fields. */
 export interface S3ErrorOptions {
   /** Response headers S3 sends with this error (e.g. Last-Modified/ETag on 304). */
@@ -62,6 +72,8 @@ export interface S3ErrorOptions {
   document?: boolean;
   /** One sentence naming the part of the request that caused the error, also for the request log. */
   hint?: string;
+  /** An authorization refusal: the action refused and what asked for it, for the request log. */
+  refusal?: Refusal;
 }
 
 export class S3Error extends Error {
@@ -74,6 +86,8 @@ export class S3Error extends Error {
   readonly document: boolean;
   /** One sentence naming the part of the request that caused the error, also for the request log. */
   readonly hint: string | undefined;
+  /** An authorization refusal: the action refused and what asked for it, for the request log. */
+  readonly refusal: Refusal | undefined;
 
   constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, options: S3ErrorOptions = {}) {
     const [status, defaultMessage] = catalogue[code];
@@ -85,6 +99,7 @@ export class S3Error extends Error {
     this.headers = options.headers ?? {};
     this.document = options.document ?? true;
     this.hint = options.hint;
+    this.refusal = options.refusal;
   }
 }
 

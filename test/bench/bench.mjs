@@ -1,6 +1,9 @@
 /**
  * `npm run bench [-- --workload W1,W3] [--target emulator,ceiling] [--reps 3] [--levels 20000,200000] [--smoke]`
  *
+ * W5 (the web console in Chromium) measures the emulator alone and is skipped, with a note,
+ * where there is no chromium.
+ *
  * Starts every target itself, runs each workload on each in turn (the order rotating between
  * repetitions, so that drift on a shared machine hits all of them alike), and writes
  * latest.json / latest.md / latest.svg under test/bench/results/ (results/tmp/ for --smoke).
@@ -11,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarise, writeReport } from './report.mjs';
 import { TARGET_NAMES, describeTarget, installTargets, snapshotEmulator, startTarget } from './targets.mjs';
+import { defineConsoleMetrics, runConsole } from './console.mjs';
 import { defineListingMetrics, runInProcessStartup, runLargeObject, runListing, runNodeBaseline, runSmallObjects, seedListing } from './workloads.mjs';
 
 const { values: flags } = parseArgs({
   options: {
-    workload: { type: 'string', default: 'W1,W2,W3,W4' },
+    workload: { type: 'string', default: 'W1,W2,W3,W4,W5' },
     target: { type: 'string' },
     reps: { type: 'string' },
     smoke: { type: 'boolean', default: false },
@@ -33,6 +37,8 @@ const FULL = {
   // A 200,000-key walk is 200 pages: the page cost is timed over the first 20 (a full walk at 20,000).
   w3: { levels: [20_000, 200_000], pageSize: 1000, maxPages: 20, seedBudgetSeconds: 300 },
   w4: { cliRepetitions: 5, inProcessRepetitions: 20 },
+  // Navigations timed per figure (each in a fresh browser context).
+  w5: { largeKeys: 200_000, repetitions: 9 },
   targets: TARGET_NAMES,
 };
 /** Seconds, not a measurement: proves that every workload runs end to end. */
@@ -42,6 +48,7 @@ const SMOKE = {
   w2: { size: 8 * 1024 ** 2 },
   w3: { levels: [300, 1500], pageSize: 100, maxPages: 10, seedBudgetSeconds: 60 },
   w4: { cliRepetitions: 1, inProcessRepetitions: 2 },
+  w5: { largeKeys: 2000, repetitions: 2 },
   targets: ['emulator', 'ceiling'],
 };
 
@@ -52,8 +59,9 @@ if (flags['seed-budget']) config.w3.seedBudgetSeconds = Number(flags['seed-budge
 const workloads = new Set(flags.workload.toUpperCase().split(','));
 const targetNames = flags.target ? flags.target.split(',') : config.targets;
 for (const name of targetNames) if (!TARGET_NAMES.includes(name)) throw new Error(`unknown target ${name}; known: ${TARGET_NAMES.join(', ')}`);
-for (const w of workloads) if (!['W1', 'W2', 'W3', 'W4'].includes(w)) throw new Error(`unknown workload ${w}; known: W1, W2, W3, W4`);
+for (const w of workloads) if (!['W1', 'W2', 'W3', 'W4', 'W5'].includes(w)) throw new Error(`unknown workload ${w}; known: W1, W2, W3, W4, W5`);
 if (workloads.has('W3')) defineListingMetrics(config.w3.levels, config.w3.pageSize, config.w3.maxPages);
+if (workloads.has('W5')) defineConsoleMetrics(config.w5.largeKeys);
 
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const targets = targetNames.map((name) => ({ ...describeTarget(name) }));
@@ -160,6 +168,26 @@ try {
   }
 } finally {
   for (const target of running.values()) await target.stopProcess();
+}
+
+// W5 after the others (its own emulator process: the other targets are stopped by now).
+if (workloads.has('W5') && targetNames.includes('emulator')) {
+  try {
+    const result = await runConsole(config.w5, log);
+    if (result.skipped) {
+      notes.push(`W5 skipped: ${result.skipped}.`);
+      log(`W5 skipped: ${result.skipped}`);
+    } else {
+      for (const [id, values] of Object.entries(result.samples)) for (const value of values) record({ [id]: value }, 'emulator');
+      notes.push(
+        `W5: headless Chromium against the emulator's CLI; each figure the median of ${config.w5.repetitions} navigations, each in a fresh browser context, timed by the page's clock from the navigation's start to the first frame after the view is in the DOM. The ${config.w5.largeKeys.toLocaleString('en-US')}-key bucket was seeded through the store in ${result.seconds.toFixed(1)} s (flat keys, so its first page is 100 objects, against 10 in the small bucket).`,
+      );
+      log('W5 console done');
+    }
+  } catch (err) {
+    errors.push({ target: 'emulator', workload: 'W5', error: err.message });
+    log(`W5 failed: ${err.message}`);
+  }
 }
 
 const meta = {

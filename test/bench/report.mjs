@@ -84,6 +84,13 @@ function checkGoals(metrics) {
   const baselineTimes = cli / value('w4.nodeBaseline');
   add('W4 CLI cold start ≤ 250 ms, or ≤ 1.5× `node -e 0` in the same run (ms, times)', [cli, baselineTimes], cli <= 250 || baselineTimes <= 1.5);
   add('W4 in-process start + stop ≤ 5 ms', [value('w4.inProcess')], value('w4.inProcess') <= 5);
+  add('W5 console first view drawn < 200 ms', [value('w5.firstView')], value('w5.firstView') < 200);
+  const consoleLarge = Object.keys(metrics).find((id) => /^w5\.objects\.\d+$/.test(id));
+  if (consoleLarge) {
+    const growth = value(consoleLarge) / value('w5.objects.small');
+    const keys = Number(consoleLarge.split('.')[2]).toLocaleString('en-US');
+    add(`W5 console first page of objects at ${keys} keys ≤ 1.5× at 10 keys`, [growth], growth <= 1.5);
+  }
   return goals;
 }
 

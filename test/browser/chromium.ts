@@ -15,11 +15,14 @@ export function chromiumPath(): string {
   }
 }
 
-/** A headless Chromium; as root (CI) without its sandbox, which needs an unprivileged user. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * A headless Chromium; as root (CI) without its sandbox, which needs an unprivileged user.
+ * `args` are more command-line switches (e.g. `--host-resolver-rules=...`).
+ */
+export function launchChromium(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ...args],
   });
 }

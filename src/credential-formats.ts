@@ -1,5 +1,9 @@
-import { InvalidArgumentError } from 'commander';
-import { envOfCredentials, type BucketCredentials } from '../bucket-credentials.cjs';
+/**
+ * A bucket's credentials in the shapes `smll-storage credentials -f …` prints, and the console's
+ * Credentials tab copies (the same functions): shell exports, a .env, JSON, a Kubernetes Secret,
+ * an AWS profile, the AWS SDKs' own variables.
+ */
+import { envOfCredentials, type BucketCredentials } from './bucket-credentials.cjs';
 
 export const CREDENTIAL_FORMATS = ['env', 'dotenv', 'json', 'k8s', 'aws', 'aws-env'] as const;
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
@@ -22,22 +26,6 @@ export function dotenv(variables: Record<string, string>): string {
   return Object.entries(variables)
     .map(([name, value]) => `${name}=${quoted(value)}\n`)
     .join('');
-}
-
-/** `--name` with `-f k8s`: a Kubernetes object name (a DNS subdomain: lower-case letters, digits, `-` and `.`, at most 253). */
-export function checkSecretName(value: string): string {
-  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) {
-    throw new InvalidArgumentError(`--name "${value}": a Secret name is at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit`);
-  }
-  return value;
-}
-
-/** `--name` with `-f aws`: a profile name the shared config files can hold in `[…]` (no brackets, spaces, `#` or `;`). */
-export function checkProfileName(value: string): string {
-  if (!/^[A-Za-z0-9_.@+-]{1,64}$/.test(value)) {
-    throw new InvalidArgumentError(`--name "${value}": a profile name is 1 to 64 letters, digits, "_", ".", "@", "+" and "-"`);
-  }
-  return value;
 }
 
 /**
