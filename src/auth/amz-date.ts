@@ -9,10 +9,24 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 export function parseAmzDate(value: string): Date | undefined {
   const match = AMZ_DATE.exec(value);
   if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls 20130231 over into March: reject anything that did not round-trip.
-  return formatAmzDate(date) === value ? date : undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]) - 1;
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  const date = new Date(Date.UTC(year, month, day, hour, minute, second));
+  // Date.UTC rolls 20130231 over into March (and reads years 0–99 as 1900–1999): reject anything
+  // whose fields did not come back as written. Field by field, not by formatting the date again:
+  // this runs on every signed request.
+  const roundTrips =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return roundTrips ? date : undefined;
 }
 
 export function formatAmzDate(date: Date): string {

@@ -59,7 +59,10 @@ export function canonicalUri(rawPath: string): string {
 /** Pairs decoded, re-encoded strictly, sorted by name then value; a bare `name` becomes `name=`. */
 export function canonicalQuery(rawQuery: string, omitSignatureParameter: boolean): string {
   if (rawQuery === '') return '';
-  const pairs: [string, string][] = [];
+  const names: string[] = [];
+  const values: string[] = [];
+  // Clients sort their queries when signing: the sort (and its pair arrays) is skipped for those.
+  let sorted = true;
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const equals = part.indexOf('=');
@@ -67,11 +70,17 @@ export function canonicalQuery(rawQuery: string, omitSignatureParameter: boolean
     // Presign parameter names are matched case-insensitively, as S3 does.
     if (omitSignatureParameter && name.toLowerCase() === 'x-amz-signature') continue;
     const value = equals === -1 ? '' : canonicalQueryComponent(part.slice(equals + 1));
-    pairs.push([name, value]);
+    const last = names.length - 1;
+    if (sorted && last >= 0 && (compare(names[last], name) || compare(values[last], value)) > 0) sorted = false;
+    names.push(name);
+    values.push(value);
   }
+  const order = names.map((_, index) => index);
   // By name, then value: sorting the joined "name=value" text would put "k=" after "k-x=".
-  pairs.sort(([nameA, valueA], [nameB, valueB]) => compare(nameA, nameB) || compare(valueA, valueB));
-  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+  if (!sorted) order.sort((a, b) => compare(names[a], names[b]) || compare(values[a], values[b]));
+  let canonical = '';
+  for (let i = 0; i < order.length; i++) canonical += `${i === 0 ? '' : '&'}${names[order[i]]}=${values[order[i]]}`;
+  return canonical;
 }
 
 function canonicalQueryComponent(raw: string): string {

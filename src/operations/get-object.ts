@@ -7,7 +7,7 @@ import type { ObjectRequest, OperationHandler } from './types.js';
  * A body the store holds in memory (an InMemoryBody: an object kept inline) is answered as bytes; any other streams.
  */
 export const GetObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
-  const { record, range, status, headers } = await prepareObjectRead(req, store);
+  const { record, range, status, headers } = await prepareObjectRead(req, store, true);
   const body = await store.readObject(record, range);
   return { status, headers, body: body instanceof InMemoryBody ? body.bytes : body };
 };

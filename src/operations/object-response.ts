@@ -108,11 +108,12 @@ export interface ObjectRead {
 
 /**
  * What GetObject and HeadObject share: find the object, evaluate the conditions and the range
- * (or `partNumber`), and make the response headers.
+ * (or `partNumber`), and make the response headers. `forBody`: the record is for reading the
+ * bytes (GetObject); HeadObject's record comes from store.headObject, which reads none.
  * @throws S3Error NoSuchKey, NotModified/PreconditionFailed (conditions), InvalidRange,
  *   InvalidPartNumber, InvalidArgument (partNumber, `response-*`), InvalidRequest (Range with partNumber).
  */
-export async function prepareObjectRead(req: ObjectRequest, store: Store): Promise<ObjectRead> {
+export async function prepareObjectRead(req: ObjectRequest, store: Store, forBody: boolean): Promise<ObjectRead> {
   const partNumberParameter = req.query.get('partNumber');
   const partNumber = partNumberParameter === null ? undefined : parsePartNumber(partNumberParameter);
   const overrides = responseOverridesOf(req.query);
@@ -120,7 +121,7 @@ export async function prepareObjectRead(req: ObjectRequest, store: Store): Promi
   if (partNumber !== undefined && rangeHeader !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   }
-  const record = await store.getObject(req.bucket, req.key);
+  const record = await (forBody ? store.getObject(req.bucket, req.key) : store.headObject(req.bucket, req.key));
   if (!record) throw new S3Error('NoSuchKey');
   evaluateReadConditions(readConditionsFrom(req.headers), record);
   const checksumMode = headerValue(req.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';

@@ -1,5 +1,11 @@
-import { SaxesParser } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesParser as SaxesParserType } from 'saxes';
 import { S3Error } from './s3-error.js';
+
+// Loaded on the first XML body (synchronously: saxes is CommonJS), not at start-up, which most
+// requests never need and which it would lengthen by about 8 ms.
+const require = createRequire(import.meta.url);
+let SaxesParser: typeof SaxesParserType | undefined;
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -117,6 +123,7 @@ export function parseXml(body: Uint8Array, shape: XmlDocumentShape): XmlElement 
   let attributes = 0;
 
   // Seven handlers at most: an eighth turns the parser into a dictionary-mode object, four times slower.
+  SaxesParser ??= (require('saxes') as typeof import('saxes')).SaxesParser;
   const parser = new SaxesParser({ position: false });
   parser.on('doctype', () => {
     throw malformed();

@@ -37,8 +37,8 @@ export class DataDir {
   readonly #stagedInline = new WeakMap<StagedBlob, Buffer>();
   /** The data behind each record handed out, so a reader gets exactly that object's bytes. */
   readonly #segments = new WeakMap<ObjectRecord, readonly StoredSegment[]>();
-  /** The same for records of objects kept inline (their #segments entry is empty). */
-  readonly #inline = new WeakMap<ObjectRecord, Buffer>();
+  /** The same for records of objects kept inline (their #segments entry is empty); null: bytes not read (headObject). */
+  readonly #inline = new WeakMap<ObjectRecord, Buffer | null>();
 
   /**
    * Replaces the object `row` names, in one transaction: runs `precondition` on the current
@@ -151,16 +151,29 @@ export class DataDir {
     return blobId;
   }
 
-  /** Records which bytes `record` stands for (see segmentsOf, inlineOf). */
-  remember(record: ObjectRecord, segments: readonly StoredSegment[], inlineData?: Buffer): ObjectRecord {
+  /**
+   * Records which bytes `record` stands for (see segmentsOf, inlineOf). `inlineData` null: an
+   * object kept inline whose bytes were not read (a record for headers only).
+   */
+  remember(record: ObjectRecord, segments: readonly StoredSegment[], inlineData?: Buffer | null): ObjectRecord {
     this.#segments.set(record, segments);
     if (inlineData !== undefined) this.#inline.set(record, inlineData);
     return record;
   }
 
-  /** The bytes of a record of an object kept inline; undefined for any other record. */
-  inlineOf(record: ObjectRecord): Buffer | undefined {
-    return this.#inline.get(record);
+  /** Whether `record` is of an object kept inline, its bytes read or not. */
+  isInline(record: ObjectRecord): boolean {
+    return this.#inline.has(record);
+  }
+
+  /**
+   * The bytes of a record of an object kept inline; undefined for any other record.
+   * @throws Error for a record whose bytes were not read (headObject's).
+   */
+  inlineOf(record: ObjectRecord, caller: string): Buffer | undefined {
+    const inlineData = this.#inline.get(record);
+    if (inlineData === null) throw new Error(`${caller}: the record comes from headObject, which reads no bytes; use getObject`);
+    return inlineData;
   }
 
   /** The blob segments of a record this store handed out (empty for an inline object). */

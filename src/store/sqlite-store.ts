@@ -228,6 +228,18 @@ export class SqliteStore implements Store {
     return this.#data.remember(record, this.#data.statements.segmentsOfObject.all(bucket, key));
   }
 
+  /**
+   * The object's row and blob list, but not the bytes of an object kept inline: an object has
+   * either inline bytes or blob segments, so no segments means inline. Reading those bytes costs
+   * a B-tree leaf and an overflow page of object_inline that HeadObject never sends.
+   */
+  async headObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+    const row = this.#data.statements.objectByKey.get(bucket, key);
+    if (row === undefined) return undefined;
+    const segments = this.#data.statements.segmentsOfObject.all(bucket, key);
+    return this.#data.remember(toObjectRecord(row), segments, segments.length === 0 ? null : undefined);
+  }
+
   /** An inline object comes as an InMemoryBody; any other as a stream over its blob files, opened before this resolves. */
   async readObject(record: ObjectRecord, range?: ByteRange): Promise<Readable> {
     const inline = this.inlineBytes(record, range);
@@ -240,14 +252,14 @@ export class SqliteStore implements Store {
    * object even if it is overwritten or deleted meanwhile.
    */
   openObjectStream(record: ObjectRecord, range?: ByteRange): Readable {
-    const inlineData = this.#data.inlineOf(record);
+    const inlineData = this.#data.inlineOf(record, 'openObjectStream');
     if (inlineData !== undefined) return new InMemoryBody(sliceWithin(inlineData, range));
     return this.#data.blobs.openSegments(this.#data.segmentsOf(record, 'openObjectStream'), range);
   }
 
   /** The bytes (or the inclusive `range` of them) of an object kept inline; undefined for an object in blob files. */
   inlineBytes(record: ObjectRecord, range?: ByteRange): Buffer | undefined {
-    const inlineData = this.#data.inlineOf(record);
+    const inlineData = this.#data.inlineOf(record, 'inlineBytes');
     return inlineData && sliceWithin(inlineData, range);
   }
 
@@ -305,7 +317,7 @@ export class SqliteStore implements Store {
   }
 
   async objectParts(record: ObjectRecord): Promise<ObjectPart[]> {
-    if (this.#data.inlineOf(record) !== undefined) return [{ partNumber: 1, size: record.size }];
+    if (this.#data.isInline(record)) return [{ partNumber: 1, size: record.size }];
     // No number: a PutObject's single blob, or a part stored before numbers were kept (schema 4).
     return this.#data.segmentsOf(record, 'objectParts').map(({ size, partChecksum, partNumber }, index) => ({
       partNumber: partNumber ?? index + 1,

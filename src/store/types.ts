@@ -181,8 +181,13 @@ export interface BucketStore {
  * been overwritten or deleted since. Keys and sizes are S3's (UTF-8 keys, sizes in bytes).
  */
 export interface ObjectStore {
-  /** The object's record (what HeadObject answers), or undefined if there is none. */
+  /** The object's record, or undefined if there is none. */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+  /**
+   * The same record for an answer without the object's bytes (HeadObject): objectParts takes it,
+   * readObject rejects it. Cheaper where a store keeps small bytes with the metadata.
+   */
+  headObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**
    * The object's bytes, or the inclusive `range` of them, as a stream. For a small object the
    * stream may be an InMemoryBody, whose bytes a response can send in one write.

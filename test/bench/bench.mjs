@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { summarise, writeReport } from './report.mjs';
 import { TARGET_NAMES, describeTarget, installTargets, snapshotEmulator, startTarget } from './targets.mjs';
 import { defineConsoleMetrics, runConsole } from './console.mjs';
-import { defineListingMetrics, runInProcessStartup, runLargeObject, runListing, runSmallObjects, seedListing } from './workloads.mjs';
+import { defineListingMetrics, runInProcessStartup, runLargeObject, runListing, runNodeBaseline, runSmallObjects, seedListing } from './workloads.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -80,7 +80,14 @@ for (const [name, error] of Object.entries(installTargets(targetNames))) targets
 
 if (workloads.has('W4')) {
   for (let rep = 0; rep < config.w4.cliRepetitions; rep++) {
-    for (const name of rotated(usable(), rep)) {
+    // The baseline in the same rotation, so that the machine's load at the moment weighs on it alike.
+    for (const name of rotated(['node -e 0', ...usable()], rep)) {
+      if (name === 'node -e 0') {
+        // One spawn, shown in the columns of the two Node targets it is the floor of.
+        const ms = await runNodeBaseline();
+        for (const target of ['emulator', 'ceiling'].filter((t) => targetNames.includes(t))) record({ 'w4.nodeBaseline': ms }, target);
+        continue;
+      }
       try {
         const running = await startTarget(name);
         record({ 'w4.cli': running.startupMs }, name);

@@ -2,7 +2,9 @@
  * The bench's ceiling: the least a single Node process must do to serve the same requests.
  * Bare node:http, no framework, no auth, no database. PUT streams the body to a temp file
  * (computing the MD5 that S3 returns as the ETag) and renames it into place; GET streams the
- * file; HEAD and DELETE stat and unlink it; ListObjectsV2 reads an in-memory sorted key array.
+ * file, but a small body (≤ 64 KiB, what the emulator keeps inline in SQLite) is also kept in
+ * memory and sent in one write, the least a GET of it needs; HEAD answers from memory, DELETE
+ * unlinks; ListObjectsV2 reads an in-memory sorted key array.
  *
  * Run as a program: `node ceiling-server.mjs PORT DATA_DIR` prints `listening PORT` when ready.
  */
@@ -12,6 +14,9 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+
+/** Bodies up to this size are kept in memory too (the emulator's inline limit, store/data-dir.ts). */
+const SMALL_BODY_BYTES = 64 * 1024;
 
 /** Index of the first element of the sorted array that is >= (or > when `after`) `key`. */
 function lowerBound(sorted, key, after) {
@@ -35,7 +40,7 @@ function xmlEscape(text) {
  */
 class Bucket {
   sortedKeys = [];
-  /** key → { etag, size, lastModified, file } */
+  /** key → { etag, size, lastModified, file, body (small objects only) } */
   objects = new Map();
 
   put(key, object) {
@@ -94,15 +99,19 @@ export async function startCeiling({ port = 0, host = '127.0.0.1', dataDir }) {
     const temp = join(tmpDir, String(nextTemp++));
     const md5 = createHash('md5');
     let size = 0;
+    let chunks = Number(req.headers['content-length']) <= SMALL_BODY_BYTES ? [] : undefined;
     req.on('data', (chunk) => {
       md5.update(chunk);
       size += chunk.length;
+      if (chunks && size > SMALL_BODY_BYTES) chunks = undefined;
+      chunks?.push(chunk);
     });
     await pipeline(req, fs.createWriteStream(temp));
     const file = join(objectDir, encodeURIComponent(`${bucket}/${key}`));
     await fs.promises.rename(temp, file);
     const etag = `"${md5.digest('hex')}"`;
-    bucketOf(bucket).put(key, { etag, size, lastModified: new Date(), file });
+    const body = chunks && Buffer.concat(chunks);
+    bucketOf(bucket).put(key, { etag, size, lastModified: new Date(), file, body });
     res.writeHead(200, { ETag: etag, 'Content-Length': 0 });
     res.end();
   }
@@ -115,6 +124,7 @@ export async function startCeiling({ port = 0, host = '127.0.0.1', dataDir }) {
       'Content-Type': 'binary/octet-stream',
     });
     if (!withBody) return res.end();
+    if (object.body) return res.end(object.body);
     pipeline(fs.createReadStream(object.file), res).catch(() => res.destroy());
   }
 
@@ -190,4 +200,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [port, dataDir] = process.argv.slice(2);
   const ceiling = await startCeiling({ port: Number(port), dataDir });
   process.stdout.write(`listening ${ceiling.port}\n`);
+  // A clean exit on the bench's SIGTERM, so that --cpu-prof (BENCH_CEILING_CPU_PROF) writes its profile.
+  process.once('SIGTERM', () => ceiling.stop().then(() => process.exit(0)));
 }

@@ -29,6 +29,15 @@ export function snapshotEmulator() {
 export const BUCKET = 'bench';
 const REGION = 'us-east-1';
 
+/**
+ * BENCH_CPU_PROF=DIR (the emulator) or BENCH_CEILING_CPU_PROF=DIR (the ceiling): write a V8 CPU
+ * profile of that server there, read with profile-summary.mjs.
+ */
+function cpuProfileFlags(variable) {
+  const dir = process.env[variable];
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', resolve(dir)] : [];
+}
+
 /** name → how to install (once), launch and probe it. */
 const DEFINITIONS = {
   emulator: {
@@ -38,8 +47,7 @@ const DEFINITIONS = {
     command: (port) => [
       process.execPath,
       [
-        // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the emulator there (read it with profile-summary.mjs).
-        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.env.BENCH_CPU_PROF)] : []),
+        ...cpuProfileFlags('BENCH_CPU_PROF'),
         join(SNAPSHOT_DIR, 'bin/smll-storage.js'),
         'serve',
         '--temp',
@@ -56,7 +64,7 @@ const DEFINITIONS = {
     label: 'ceiling (bare node:http)',
     verifiesSignatures: false,
     credentials: { accessKeyId: 'ceiling', secretKey: 'ceiling' },
-    command: (port, dataDir) => [process.execPath, [join(benchDir, 'ceiling-server.mjs'), String(port), dataDir]],
+    command: (port, dataDir) => [process.execPath, [...cpuProfileFlags('BENCH_CEILING_CPU_PROF'), join(benchDir, 'ceiling-server.mjs'), String(port), dataDir]],
     probe: { method: 'HEAD', path: `/${BUCKET}` },
   },
   s3rver: {

@@ -22,12 +22,14 @@ for (const op of ['put', 'get', 'head', 'delete']) {
   metric(`w1.${op}.ops`, 'W1', `4 KiB ${op.toUpperCase()} ops/s`, 'ops/s', 'higher');
   metric(`w1.${op}.p50`, 'W1', `4 KiB ${op.toUpperCase()} p50`, 'ms', 'lower');
   metric(`w1.${op}.p99`, 'W1', `4 KiB ${op.toUpperCase()} p99`, 'ms', 'lower');
+  metric(`w1.${op}.cpu`, 'W1', `4 KiB ${op.toUpperCase()} server CPU per request`, 'µs', 'lower');
 }
 metric('w2.put.mbps', 'W2', 'large PUT', 'MB/s', 'higher');
 metric('w2.get.mbps', 'W2', 'large GET', 'MB/s', 'higher');
 metric('w2.peakRss', 'W2', 'server peak RSS during large PUT+GET', 'MB', 'lower');
 metric('w4.cli', 'W4', 'spawn → first successful response', 'ms', 'lower');
 metric('w4.inProcess', 'W4', 'in-process start + stop', 'ms', 'lower');
+metric('w4.nodeBaseline', 'W4', '`node -e 0` spawn → exit (same run; no server)', 'ms', 'lower');
 
 export function defineListingMetrics(levels, pageSize, maxPages) {
   const page = pageSize.toLocaleString('en-US');
@@ -44,6 +46,22 @@ export function defineListingMetrics(levels, pageSize, maxPages) {
 
 // ---------- W1: small objects ----------
 
+/**
+ * CPU time (user + system) a process has used, in µs, from /proc/PID/stat (clock ticks of 10 ms:
+ * over a batch of 3,000 requests, 3 µs a request); undefined where /proc is not there. A
+ * server's CPU per request does not depend on whether the load generator kept it busy, which
+ * ops/s does: a server that answers faster than the generator can ask shows its true cost here.
+ */
+function cpuMicros(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Up to 1% of a W1 batch may fail (s3rver races on removing a directory its last DELETEs emptied); failures are noted. */
 const SMALL_OBJECT_TOLERANCE = 0.01;
 
@@ -56,6 +74,7 @@ export async function runSmallObjects(target, { count, concurrency, size, tag },
   try {
     const result = {};
     for (const method of ['PUT', 'GET', 'HEAD', 'DELETE']) {
+      const cpuBefore = cpuMicros(target.pid);
       const batch = await runBatch(pool, {
         method,
         paths: paths[method],
@@ -68,6 +87,8 @@ export async function runSmallObjects(target, { count, concurrency, size, tag },
       result[`w1.${op}.ops`] = batch.opsPerSecond;
       result[`w1.${op}.p50`] = batch.p50Ms;
       result[`w1.${op}.p99`] = batch.p99Ms;
+      const cpuAfter = cpuMicros(target.pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) result[`w1.${op}.cpu`] = (cpuAfter - cpuBefore) / count;
     }
     return result;
   } finally {
@@ -256,6 +277,15 @@ function decodeXml(text) {
 }
 
 // ---------- W4: start-up ----------
+
+/** Spawn → exit of `node -e 0`: what any Node program's start costs on this machine at this moment. */
+export async function runNodeBaseline() {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const code = await new Promise((ok) => child.once('exit', ok));
+  if (code !== 0) throw new Error(`node -e 0 exited with ${code}`);
+  return performance.now() - started;
+}
 
 /** startEmulator() + stop() (and the ceiling's start + stop) in a fresh Node process; the median of `repetitions`. */
 export async function runInProcessStartup(repetitions) {

@@ -148,6 +148,19 @@ describe('objects kept inline (writeBlob with mayInline)', () => {
     expect(await text(store.openObjectStream((await store.getObject('photos', 'dst'))!))).toBe('copied bytes');
   });
 
+  it('headObject gives the record of an inline or file object without its bytes: objectParts takes it, reading refuses it', async () => {
+    await put('small', Buffer.from('inline bytes'));
+    await put('large', randomBytes(INLINE_MAX_BYTES + 1));
+    const small = (await store.headObject('photos', 'small'))!;
+    expect(small).toEqual(await store.getObject('photos', 'small'));
+    expect(await store.objectParts(small)).toEqual([{ partNumber: 1, size: 12 }]);
+    expect(() => store.openObjectStream(small)).toThrow(/headObject, which reads no bytes/);
+    await expect(store.readObject(small)).rejects.toThrow(/headObject, which reads no bytes/);
+    const large = (await store.headObject('photos', 'large'))!;
+    expect(await store.objectParts(large)).toEqual([{ partNumber: 1, size: INLINE_MAX_BYTES + 1 }]);
+    expect(await store.headObject('photos', 'missing')).toBeUndefined();
+  });
+
   it('keeps inline objects across close and reopen', async () => {
     await put('k', Buffer.from('persisted'));
     await store.close();
