@@ -65,11 +65,30 @@ function resourceArn({ bucket, key }: Resource): string {
  * AccessDenied worded as IAM words it, naming the action and the resource's ARN, so the refusal
  * says what to grant. `cause`, when a part of the request rather than the operation asked for the
  * action, is one more sentence saying which (appended to IAM's message, and the error's `hint`
- * for the log); `askedBy` names those parts (the error's `refusal`, with the action).
+ * for the log); `askedBy` names those parts (the error's `refusal`, with the action). `note`,
+ * without a cause, is the log's hint alone: IAM's message for the operation's own action stays
+ * IAM's, word for word.
  */
-function accessDenied(resource: Resource, credentialBucket: string, action: IamAction, cause?: string, askedBy: string[] = []): S3Error {
+function accessDenied(resource: Resource, credentialBucket: string, action: IamAction, cause?: string, askedBy: string[] = [], note?: string): S3Error {
   const message = `User: arn:aws:iam::${ACCOUNT_ID}:user/${credentialBucket} is not authorized to perform: ${action} on resource: "${resourceArn(resource)}" because no identity-based policy allows the ${action} action`;
-  return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause, refusal: { action, headers: askedBy } });
+  return new S3Error('AccessDenied', cause ? `${message}. ${cause}` : message, {}, { hint: cause ?? note, refusal: { action, headers: askedBy } });
+}
+
+/** Actions on buckets themselves, which SMLL performs at provisioning and never grants a bucket's credential. */
+const PROVISIONING_ACTIONS: ReadonlySet<string> = new Set(['s3:CreateBucket', 's3:DeleteBucket', 's3:ListAllMyBuckets']);
+
+/**
+ * The log's sentence for a refusal of the operation's own action, saying what to change: the
+ * credential used on another bucket (whose action it may well be granted on its own), or an
+ * action its bucket is not granted (those it is, listed).
+ */
+function operationNote(request: AuthorizationRequest, credentialBucket: string, granted: ReadonlySet<string>): string {
+  const action = request.operation.action;
+  if (PROVISIONING_ACTIONS.has(action)) {
+    return `SMLL creates, deletes and lists buckets itself, at provisioning (here: smll-storage --bucket NAME); a bucket's credentials reach that bucket's objects only.`;
+  }
+  if (request.bucket !== credentialBucket) return `These are ${credentialBucket}'s credentials: they reach ${credentialBucket} only, not ${request.bucket}.`;
+  return `${credentialBucket}'s credentials are granted ${[...granted].join(', ')} only.`;
 }
 
 /** The names of `headers` as the user wrote them: a form's fields by their field names (`acl`), the others as they are. */
@@ -160,7 +179,9 @@ function authorizeSource(request: AuthorizationRequest, access: SourceAccess, cr
  */
 export function authorize(request: AuthorizationRequest, credentialBucket: string, granted: ReadonlySet<string>): void {
   const { operation } = request;
-  if (request.bucket !== credentialBucket || !granted.has(operation.action)) throw accessDenied(request, credentialBucket, operation.action);
+  if (request.bucket !== credentialBucket || !granted.has(operation.action)) {
+    throw accessDenied(request, credentialBucket, operation.action, undefined, [], operationNote(request, credentialBucket, granted));
+  }
   for (const { action, headers } of operation.extraActions?.(headersOfRequest(request)) ?? []) {
     if (!granted.has(action)) throw accessDenied(request, credentialBucket, action, causeSentence(request, headers, action), namesAsWritten(request, headers));
   }

@@ -107,6 +107,10 @@ export function consoleRefusal(request: ConsoleRequest, access: ConsoleAccess, o
   }
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   const ownOrigin = `${request.protocol}://${request.host ?? ''}`;
+  // A CORS preflight changes nothing, but its answer would let another origin call: none may.
+  if (request.method === 'OPTIONS' && request.origin !== undefined && request.origin.toLowerCase() !== ownOrigin.toLowerCase()) {
+    return `The console answers no cross-origin requests (no CORS): the preflight from ${request.origin} is refused. Use the console at ${ownOrigin}/_smll/.`;
+  }
   if (request.origin !== undefined) {
     if (request.origin.toLowerCase() === ownOrigin.toLowerCase()) return undefined;
     return `A console call that changes state (${request.method}) must come from the console's own page: Origin ${request.origin} is not ${ownOrigin}. Use the console at ${ownOrigin}/_smll/.`;

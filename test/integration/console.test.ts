@@ -143,6 +143,10 @@ describe('the console of a loopback emulator', () => {
           headers: { origin: 'http://evil.example', 'access-control-request-method': 'PUT' },
         });
         expect(preflight.status).toBe(403);
+        expect(JSON.parse(preflight.text)).toEqual({
+          error: 'ConsoleForbidden',
+          message: `The console answers no cross-origin requests (no CORS): the preflight from http://evil.example is refused. Use the console at ${e}/_smll/.`,
+        });
         expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
         const get = await consoleFetch(e, '/_smll/s3/cors-bucket?list-type=2', { headers: { origin: 'http://evil.example' } });
         expect(get.status).toBe(200);

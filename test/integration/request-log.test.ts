@@ -58,17 +58,18 @@ describe("startEmulator's log", () => {
     const env = t.emulator.env('test-bucket');
     const withKeys = (accessKeyId: string, secretAccessKey: string) =>
       new S3Client({ endpoint: env.S3_ENDPOINT, region: env.S3_REGION, forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId, secretAccessKey } });
-    const cases: Array<[S3Client, string, string]> = [
-      [withKeys('AKIAUNKNOWNKEY000000', env.S3_SECRET_KEY), 'test-bucket', 'InvalidAccessKeyId'],
-      [withKeys(env.S3_ACCESS_KEY, 'wrong-secret'), 'test-bucket', 'SignatureDoesNotMatch'],
-      [t.s3, 'other-bucket', 'AccessDenied'],
+    // A refusal's line ends with what to change: here, that the credential is another bucket's.
+    const cases: Array<[S3Client, string, string, string]> = [
+      [withKeys('AKIAUNKNOWNKEY000000', env.S3_SECRET_KEY), 'test-bucket', 'InvalidAccessKeyId', ''],
+      [withKeys(env.S3_ACCESS_KEY, 'wrong-secret'), 'test-bucket', 'SignatureDoesNotMatch', ''],
+      [t.s3, 'other-bucket', 'AccessDenied', " These are test-bucket's credentials: they reach test-bucket only, not other-bucket."],
     ];
-    for (const [client, bucket, code] of cases) {
+    for (const [client, bucket, code, hint] of cases) {
       const err = (await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' })).catch((e: unknown) => e)) as S3ServiceException;
       expect(err.name).toBe(code);
       const requestId = err.$metadata.requestId!;
       const line = log.find((l) => l.includes(` ${requestId} `));
-      expect(line).toMatch(new RegExp(`^\\S+Z ${requestId} GetObject ${bucket}/k 403 ${code} [\\d.]+ms$`));
+      expect(line).toMatch(new RegExp(`^\\S+Z ${requestId} GetObject ${bucket}/k 403 ${code} [\\d.]+ms${hint.replace(/[().']/g, '\\$&')}$`));
     }
   });
 
