@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/index.js';
@@ -37,6 +37,43 @@ async function eventually(check: () => Promise<void> | void): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** An entry of /_smll/api/events, the fields these tests read. */
+interface EventEntry {
+  requestId: string;
+  operation: string;
+  bucket?: string;
+  key?: string;
+  status: number;
+  console?: boolean;
+}
+
+/** Follows /_smll/api/events from Node (outside the page): every entry, in the order logged, until `stop`. */
+async function watchEvents(origin: string): Promise<{ entries: EventEntry[]; stop: () => void }> {
+  const controller = new AbortController();
+  const response = await fetch(`${origin}/_smll/api/events`, { signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const entries: EventEntry[] = [];
+  void (async () => {
+    let buffer = '';
+    try {
+      // Ends when `stop` aborts the request.
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = buffer.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
+          buffer = buffer.slice(end + 2);
+          if (data) entries.push(JSON.parse(data.slice('data: '.length)) as EventEntry);
+        }
+      }
+    } catch {
+      // Aborted by stop().
+    }
+  })();
+  return { entries, stop: () => controller.abort() };
 }
 
 async function bodyOf(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
@@ -153,6 +190,12 @@ describe('the console in Chromium', () => {
       await eventually(async () => expect(await clipboard()).toBe(mine.snippets[field]));
       await eventually(async () => expect(await status().innerText()).toBe(`Copied ${title}`));
     }
+    // The Node and Python snippets keep SMLL's placeholders, and the page says so above them.
+    expect(mine.snippets.node).toContain('fileBuffer');
+    expect(mine.snippets.python).toContain('photo.jpg');
+    const placeholders = page.getByText('fileBuffer and photo.jpg are SMLL’s placeholders: put your data there.');
+    expect(await placeholders.isVisible()).toBe(true);
+    expect(await placeholders.evaluate((p, region) => Boolean(p.compareDocumentPosition(region as Node) & Node.DOCUMENT_POSITION_FOLLOWING), await page.getByRole('region', { name: 'Node.js snippet' }).elementHandle())).toBe(true);
     expect(mine.snippets.shell).toContain(`S3_SECRET_KEY=${values.SECRET_KEY}`);
     expect(mine.snippets.node).toContain(values.ACCESS_KEY);
     expect(mine.snippets.python).toContain(`"${BUCKET}"`);
@@ -194,6 +237,69 @@ describe('the console in Chromium', () => {
     await previous.click();
     await expect.poll(() => objects().locator('caption').innerText(), { timeout: WAIT }).toBe('Under many/: 0 folders, 100 objects (page 1)');
     expect(await names()).toEqual(expected(0, 100));
+  });
+
+  it('shows objects another client puts or deletes under the prefix without Refresh, keeping the selection', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'live/first.txt', Body: 'first' }));
+    await openObjects('live/');
+    await page.getByRole('button', { name: 'first.txt', exact: true }).click();
+    await details('first.txt').getByLabel('Preview of live/first.txt').waitFor({ timeout: WAIT });
+
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'live/fresh.txt', Body: 'put by the SDK' }));
+    await page.getByRole('button', { name: 'fresh.txt', exact: true }).waitFor({ timeout: WAIT });
+    await expect.poll(() => objects().locator('caption').innerText(), { timeout: WAIT }).toBe('Under live/: 0 folders, 2 objects');
+    expect(await page.getByRole('button', { name: 'first.txt', exact: true }).getAttribute('aria-current')).toBe('true');
+    expect(await details('first.txt').isVisible()).toBe(true);
+
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'live/fresh.txt' }));
+    await page.getByRole('button', { name: 'fresh.txt', exact: true }).waitFor({ state: 'detached', timeout: WAIT });
+    await expect.poll(() => objects().locator('caption').innerText(), { timeout: WAIT }).toBe('Under live/: 0 folders, 1 object');
+  });
+
+  it('lists once per view: one ListObjectsV2 for a page load at a prefix, one for a move to another', async () => {
+    const events = await watchEvents(origin);
+    try {
+      const mark = async (key: string): Promise<number> => {
+        expect((await s3ErrorOf(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).status).toBe(404);
+        await eventually(() => expect(events.entries.some((entry) => entry.key === key)).toBe(true));
+        return events.entries.findIndex((entry) => entry.key === key);
+      };
+      const from = await mark('markers/before');
+      await page.goto('about:blank');
+      await openObjects('docs/');
+      await page.getByRole('link', { name: 'guide/', exact: true }).click();
+      await expect.poll(() => objects().locator('caption').innerText(), { timeout: WAIT }).toBe('Under docs/guide/: 0 folders, 1 object');
+      // Longer than a live refresh's delay: a second listing would have been sent by now.
+      await page.waitForTimeout(800);
+      const to = await mark('markers/after');
+      const listings = events.entries.slice(from, to).filter((entry) => entry.operation === 'ListObjectsV2' && entry.console && entry.bucket === BUCKET);
+      expect(listings).toHaveLength(2);
+    } finally {
+      events.stop();
+    }
+  });
+
+  it('at 390 px the listing scrolls sideways in its own focusable region and names do not break mid-word', async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      await openObjects('many/');
+      const region = page.getByRole('region', { name: 'Objects listing' });
+      expect(await region.getAttribute('tabindex')).toBe('0');
+      await region.focus();
+      expect(await region.evaluate((el) => el === document.activeElement)).toBe(true);
+      expect(await region.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const lines = await page
+        .getByRole('button', { name: 'key-000.txt', exact: true })
+        .evaluate((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return range.getClientRects().length;
+        });
+      expect(lines).toBe(1);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   it('uploads a small file from the file input and another by drag and drop', async () => {
@@ -307,7 +413,12 @@ describe('the console in Chromium', () => {
     const row = refusedRows.filter({ hasText: `${BUCKET}/public.txt` });
     await row.waitFor({ timeout: WAIT });
     expect(await row.getByText('s3:PutObjectAcl ← x-amz-acl', { exact: true }).isVisible()).toBe(true);
-    expect(await row.locator('.badge.refused').getAttribute('title')).toContain('x-amz-acl');
+    // The hint is on screen under the badge, not in a tooltip.
+    const hint = row.locator('.hint');
+    expect(await hint.isVisible()).toBe(true);
+    expect(await hint.innerText()).toContain('x-amz-acl');
+    expect(await page.getByText('names the IAM action a request was refused').isVisible()).toBe(true);
+    expect(await page.getByText('SMLL does not grant').count()).toBe(0);
     expect(await row.innerText()).toMatch(/PutObject[\s\S]*403[\s\S]*AccessDenied/);
     expect(await row.locator('.badge.console').count()).toBe(0);
     await rows.filter({ hasText: `${OTHER}/absent.txt` }).waitFor({ timeout: WAIT });

@@ -172,7 +172,8 @@ async function start(): Promise<void> {
   logSection = log.section;
   byId('main').appendChild(log.section);
   byId('log-link').after(log.refusedCount);
-  render(false);
+  // Only the log view waited for the log; drawing any other view again would load it twice.
+  if (parseRoute(location.hash).view === 'log') render(false);
 }
 
 void start();

@@ -99,6 +99,8 @@ export function credentialsPanel(bucket: Bucket): HTMLElement {
     ),
     h('div', { class: 'fields' }, NAMES.map(field)),
     h('h2', {}, 'Use it'),
+    // The Node and Python texts are SMLL's own, placeholders included: a paste fails until they are replaced.
+    h('p', { class: 'lede placeholders' }, 'The Node.js and Python snippets are SMLL’s own text: ', h('code', {}, 'fileBuffer'), ' and ', h('code', {}, 'photo.jpg'), ' are SMLL’s placeholders: put your data there.'),
     SNIPPETS.map(snippet),
   );
 }

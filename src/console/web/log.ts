@@ -1,8 +1,9 @@
 /**
  * The live request log: every request the emulator answers, from its server-sent events
  * (`/_smll/api/events`: the last ≤ 500 first, then each as it is logged), newest first, at most
- * 1,000 rows kept. A refused request carries a badge naming the IAM action and the request
- * header(s) that asked for it: the calls SMLL would refuse in production.
+ * 1,000 rows kept. A refused request carries a badge naming the IAM action it was refused and the
+ * request header(s) that asked for it, and the server's hint (why, what to change) under it.
+ * Other views follow the same stream through `onLogEntry` (the Objects tab refreshes itself).
  */
 import { h, replace } from './dom.js';
 import { formatClock, formatDuration } from './format.js';
@@ -26,6 +27,18 @@ export interface LogEntry {
 export const MAX_ROWS = 1000;
 /** Request ids remembered to drop the entries an EventSource reconnect sends again (≥ the 500 replayed). */
 const SEEN_IDS = 2000;
+
+type EntryListener = (entry: LogEntry) => void;
+const listeners = new Set<EntryListener>();
+
+/**
+ * Calls `listener` with each entry the stream brings from now on (replayed ones included, each
+ * once, in the order logged); returns the function that stops it.
+ */
+export function onLogEntry(listener: EntryListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** `s3:PutObjectAcl ← x-amz-acl`: the refusal badge's text. */
 export function refusalLabel(refusal: { action: string; headers: string[] }): string {
@@ -94,6 +107,7 @@ export function requestLog(bucketNames: string[]): { section: HTMLElement; refus
       refusedCount.textContent = `${refused} refused`;
     }
     scheduleCount();
+    for (const listener of listeners) listener(entry);
   };
   // The replay of up to 500 entries arrives in one burst: count once per frame, not per row.
   let counting = false;
@@ -128,7 +142,7 @@ export function requestLog(bucketNames: string[]): { section: HTMLElement; refus
       { class: 'lede' },
       'Every request the emulator answers, newest first (the last 1,000). A ',
       h('span', { class: 'badge refused' }, 'refused'),
-      ' badge names the IAM action SMLL does not grant and the request header that asked for it: production refuses the same call. ',
+      ' badge names the IAM action a request was refused and what in the request asked for it (a header, query parameter or form field; nothing more when the operation itself needs the action). The line under it says why and what to change: a credential used on another bucket, for one, is refused s3:GetObject although it is granted that action on its own bucket. Production refuses the same calls. ',
       h('span', { class: 'badge console' }, 'console'),
       ' marks this page’s own calls.',
     ),
@@ -180,10 +194,11 @@ function entryRow(entry: LogEntry): HTMLTableRowElement {
       entry.refusal
         ? [
             ' ',
-            h('span', { class: 'badge refused', title: entry.hint ?? null }, refusalLabel(entry.refusal)),
-            entry.hint ? h('span', { class: 'visually-hidden' }, ` ${entry.hint}`) : null,
+            h('span', { class: 'badge refused' }, refusalLabel(entry.refusal)),
           ]
         : null,
+      // Why it was refused and what to change (e.g. a credential granted s3:GetObject on its own bucket only).
+      entry.hint ? h('span', { class: 'hint' }, ` ${entry.hint}`) : null,
     ),
     h('td', { class: 'num' }, formatDuration(entry.durationMs)),
   );

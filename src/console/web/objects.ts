@@ -3,10 +3,13 @@
  * page, continuation tokens kept on a stack for Previous), folders then objects, and a details pane
  * for the selected object (HEAD with checksums, preview, download, delete). Every call goes
  * through /_smll/s3/ with the bucket credential's rights, so SMLL's refusals show here too.
+ * The listing is live: a change another client makes under the prefix (seen in the request log's
+ * stream) reloads the page shown, debounced.
  */
 import { children, childText, encodeKey, parseXml, s3Fetch, s3Url, type Bucket } from './api.js';
 import { h, replace } from './dom.js';
 import { exactBytes, formatBytes, formatDate } from './format.js';
+import { onLogEntry, type LogEntry } from './log.js';
 import { announce, clearError, errorDetail, showError } from './ui.js';
 import { uploadZone } from './upload.js';
 
@@ -17,6 +20,10 @@ export const PREVIEW_BYTES = 256 * 1024;
 const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript|x-ndjson|x-yaml|yaml|toml|x-sh|sql|csv|graphql)\b)|[+/](json|xml|yaml)\b/;
 const TEXT_NAME = /\.(txt|md|csv|tsv|log|json|ndjson|ya?ml|xml|html?|css|[cm]?[jt]sx?|py|go|rs|java|sh|toml|ini|env|conf|sql|svg)$/i;
 const CHECKSUMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'];
+/** Operations that add, replace or remove keys: a 2xx one under the prefix makes the listing stale. */
+const KEY_CHANGES = new Set(['PutObject', 'CopyObject', 'PostObject', 'CompleteMultipartUpload', 'DeleteObject', 'DeleteObjects']);
+/** Milliseconds a live refresh waits for more changes (a burst of puts reloads the listing once). */
+export const LIVE_REFRESH_DELAY = 300;
 
 /** `#/b/<bucket>/objects/<prefix>`: the hash that shows `prefix` of `bucket`. */
 export function objectsHash(bucket: string, prefix = ''): string {
@@ -62,6 +69,16 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
   const pageLabel = h('span', { class: 'muted' }, 'Page 1');
   const details = h('aside', { class: 'details', 'aria-labelledby': 'details-heading' });
 
+  // The live listing follows the request log's stream. The stream first replays entries logged
+  // before the listing was made: a change counts only when it comes after the listing's own entry
+  // (found by its x-amz-request-id) or, should that entry never come (more than 500 entries logged
+  // before the stream opened), when it was logged a second or more after the listing's Date.
+  let listingId: string | undefined;
+  let listingSeen = false;
+  let listedAt = Number.POSITIVE_INFINITY;
+  let sinceSent: LogEntry[] = [];
+  let refreshTimer: number | undefined;
+
   const emptyDetails = (): void => {
     selected = undefined;
     replace(details, h('h2', { id: 'details-heading' }, 'Details'), h('p', { class: 'muted' }, 'Select an object to see its content type, checksum and preview.'));
@@ -69,6 +86,9 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
 
   const load = async (): Promise<void> => {
     const call = ++listing;
+    listingId = undefined;
+    listingSeen = false;
+    sinceSent = [];
     table.setAttribute('aria-busy', 'true');
     previous.disabled = next.disabled = true;
     try {
@@ -77,6 +97,7 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
       );
       const result = parseXml(await response.text()).documentElement;
       if (call !== listing) return;
+      followFrom(response.headers.get('x-amz-request-id') ?? '', Date.parse(response.headers.get('date') ?? '') + 1000);
       const folders = children(result, 'CommonPrefixes').map((entry) => childText(entry, 'Prefix') ?? '');
       const objects = children(result, 'Contents');
       const nextToken = childText(result, 'IsTruncated') === 'true' ? childText(result, 'NextContinuationToken') : undefined;
@@ -96,12 +117,58 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
       next.disabled = !nextToken;
     } catch (error) {
       if (call !== listing) return;
+      // Nothing listed: the next change made elsewhere tries again.
+      followFrom('', Number.NaN);
       showError(`Listing ${bucket.name}`, error);
       replace(body, h('tr', {}, h('td', { colspan: 4, class: 'error' }, `Could not list: ${errorDetail(error)}`)));
       replace(caption, 'Listing failed');
       previous.disabled = page === 0;
     } finally {
       if (call === listing) table.setAttribute('aria-busy', 'false');
+    }
+  };
+
+  /** True when `entry` (from the stream) added, replaced or removed keys shown at this prefix by another client. */
+  const changesListing = (entry: LogEntry): boolean =>
+    !entry.console &&
+    entry.status >= 200 &&
+    entry.status < 300 &&
+    entry.bucket === bucket.name &&
+    KEY_CHANGES.has(entry.operation) &&
+    // DeleteObjects (and a POST upload) log no key: they may have changed this prefix.
+    (entry.key === undefined || entry.key.startsWith(prefix));
+
+  /** Reloads the page shown LIVE_REFRESH_DELAY ms after the first change (later ones join it); the selection stays unless it was deleted. */
+  const stale = (entry: LogEntry): void => {
+    if (entry.operation === 'DeleteObject' && entry.key === selected) {
+      detailing++;
+      emptyDetails();
+    }
+    if (refreshTimer !== undefined) return;
+    refreshTimer = window.setTimeout(() => {
+      refreshTimer = undefined;
+      void load();
+    }, LIVE_REFRESH_DELAY);
+  };
+
+  /** The listing shown is the one logged as `requestId` ('' when unknown), answered at `answeredAt` ms (server clock). */
+  const followFrom = (requestId: string, answeredAt: number): void => {
+    listingId = requestId;
+    listedAt = Number.isNaN(answeredAt) ? Number.POSITIVE_INFINITY : answeredAt;
+    const buffered = sinceSent;
+    sinceSent = [];
+    const at = buffered.findIndex((entry) => entry.requestId === requestId);
+    listingSeen = at >= 0 || requestId === '';
+    for (const entry of buffered.slice(at + 1)) follow(entry);
+  };
+
+  const follow = (entry: LogEntry): void => {
+    if (listingId === undefined) {
+      sinceSent.push(entry);
+    } else if (entry.requestId === listingId) {
+      listingSeen = true;
+    } else if ((listingSeen || Date.parse(entry.time) >= listedAt) && changesListing(entry)) {
+      stale(entry);
     }
   };
 
@@ -233,7 +300,7 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
 
   emptyDetails();
   void load();
-  return h(
+  const root = h(
     'div',
     { class: 'objects' },
     breadcrumb(bucket.name, prefix),
@@ -244,12 +311,23 @@ export function objectsPanel(bucket: Bucket, prefix: string): HTMLElement {
       h(
         'div',
         { class: 'listing-wrap' },
-        table,
+        // At a phone's width the columns scroll sideways inside this box, not the page.
+        h('div', { class: 'table-scroll', role: 'region', tabindex: 0, 'aria-label': 'Objects listing' }, table),
         h('div', { class: 'pager' }, previous, pageLabel, next, h('button', { type: 'button', class: 'ghost', onclick: () => void load() }, 'Refresh')),
       ),
       details,
     ),
   );
+  const unfollow = onLogEntry((entry) => {
+    // The view was replaced (another prefix, tab or route): this panel stops following.
+    if (!root.isConnected) {
+      unfollow();
+      window.clearTimeout(refreshTimer);
+      return;
+    }
+    follow(entry);
+  });
+  return root;
 }
 
 /** `my-bucket / photos / 2024`: each level a link, the current one marked. */
