@@ -6,6 +6,14 @@ import type { FileSystem } from './file-system.js';
 import { tempDirOf } from './data-dir-hygiene.js';
 import type { ByteRange } from './types.js';
 
+/**
+ * Bytes per read of a blob file when streaming it out. 1 MiB rather than the 64 KiB default of
+ * `fs.createReadStream`: a 1 GiB GET makes 1,024 reads instead of 16,384 (fewer syscalls, thread
+ * pool round trips and socket writes); 256 MiB GETs measured 357 → 442 MB/s, medians of 3
+ * alternating with the bench's ceiling server. Memory stays bounded: one chunk read ahead.
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** One blob's share of an object's data; an object's data is its segments concatenated. */
 export interface BlobSegment {
   blobId: string;
@@ -263,7 +271,7 @@ function concatenate(pieces: readonly Piece[], firstFd: number | undefined, fs: 
   if (pieces.length === 1) {
     const [{ path, start, end }] = pieces;
     // The read stream owns (and closes) the fd.
-    return fs.createReadStream(path, { fd: firstFd, start, end });
+    return fs.createReadStream(path, { fd: firstFd, start, end, highWaterMark: READ_CHUNK_BYTES });
   }
   let fd = firstFd;
   async function* chunks(): AsyncGenerator<Buffer> {
@@ -272,7 +280,7 @@ function concatenate(pieces: readonly Piece[], firstFd: number | undefined, fs: 
       const pieceFd = fd;
       fd = undefined;
       try {
-        yield* fs.createReadStream(path, { fd: pieceFd, start, end });
+        yield* fs.createReadStream(path, { fd: pieceFd, start, end, highWaterMark: READ_CHUNK_BYTES });
       } finally {
         release();
       }
