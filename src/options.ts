@@ -169,7 +169,6 @@ const bucketList: Check = (value, where) => {
 /** Every option, in the order messages list them. */
 export const OPTIONS: { readonly [K in keyof SmllStorageConfig | 'log']-?: OptionSpec } = {
   buckets: { check: bucketList, scope: 'shared', flag: '--bucket' },
-  bucketsDir: { check: string, scope: 'shared', flag: '--buckets-dir' },
   region: { check: string, scope: 'shared', flag: '--region' },
   port: { check: port, scope: 'persistent', flag: '--port' },
   host: { check: string, scope: 'shared', flag: '--host' },
@@ -187,6 +186,7 @@ export const OPTIONS: { readonly [K in keyof SmllStorageConfig | 'log']-?: Optio
       conditionalWrites: '--backend-conditional-writes',
     },
   },
+  bucketsDir: { check: string, scope: 'shared', flag: '--buckets-dir' },
   vhostDomain: { check: string, scope: 'shared', flag: '--vhost-domain' },
   allow: { check: stringList, scope: 'shared', flag: '--allow' },
   cors: { check: corsRules, scope: 'shared', flag: '--cors' },

@@ -78,6 +78,15 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   };
 }
 
+/**
+ * The SQLite store's data dir, for assertions on its files (blob files shared, temp files
+ * removed); undefined in gateway mode, whose store keeps no local files: there those assertions,
+ * the SQLite store's own, have nothing to look at, and the S3-visible ones around them stand alone.
+ */
+export function sqliteDataDir(emulator: Emulator): string | undefined {
+  return emulator.backend === undefined ? emulator.dataDir : undefined;
+}
+
 /** The S3 error an SDK call rejected with: its code, HTTP status and message. */
 export async function s3ErrorOf(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string; raw: Record<string, unknown> }> {
   try {
