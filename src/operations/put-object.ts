@@ -85,6 +85,7 @@ export const PutObject: OperationHandler<ObjectRequest & RequestBody> = async ({
 
   const record = await store.putObject(req.bucket, req.key, {
     body: body.stream,
+    size: body.declaredLength,
     describe: () => {
       const { md5, checksum } = body.result();
       return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };
