@@ -51,13 +51,13 @@ describe('the keys the gateway keeps for itself (.smll-gateway/)', () => {
   it('refuses PutObject, CopyObject onto one, CreateMultipartUpload and DeleteObject with 400 InvalidArgument', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'plain.txt', Body: 'plain' }));
     const refusals = [
-      s3.send(new PutObjectCommand({ Bucket, Key: '.smll-gateway/meta/x', Body: 'x' })),
-      s3.send(new CopyObjectCommand({ Bucket, Key: '.smll-gateway/copy', CopySource: `${Bucket}/plain.txt` })),
-      s3.send(new CreateMultipartUploadCommand({ Bucket, Key: '.smll-gateway/uploads/x' })),
-      s3.send(new DeleteObjectCommand({ Bucket, Key: '.smll-gateway/meta/x' })),
+      () => s3.send(new PutObjectCommand({ Bucket, Key: '.smll-gateway/meta/x', Body: 'x' })),
+      () => s3.send(new CopyObjectCommand({ Bucket, Key: '.smll-gateway/copy', CopySource: `${Bucket}/plain.txt` })),
+      () => s3.send(new CreateMultipartUploadCommand({ Bucket, Key: '.smll-gateway/uploads/x' })),
+      () => s3.send(new DeleteObjectCommand({ Bucket, Key: '.smll-gateway/meta/x' })),
     ];
     for (const refusal of refusals) {
-      expect(await s3ErrorOf(refusal)).toMatchObject({ code: 'InvalidArgument', status: 400, message: 'Keys beginning with .smll-gateway/ are reserved by the gateway' });
+      expect(await s3ErrorOf(refusal())).toMatchObject({ code: 'InvalidArgument', status: 400, message: 'Keys beginning with .smll-gateway/ are reserved by the gateway' });
     }
   });
 
