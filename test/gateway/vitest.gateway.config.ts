@@ -1,19 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The integration tests whose subject is what the store keeps and answers — objects, metadata,
- * listings, multipart uploads, copies, conditional requests, ranges and part numbers, checksums,
- * streamed (aws-chunked) and form uploads, and the credential checks in front of them — run a
- * second time here, against gateway mode over a MinIO. The others are left to `npm test`: they
- * test the front (CLI, console, harness, TLS, request log, HTTP and XML parsing, CORS, SigV2,
- * refusals before the store), which is the same code in both modes and mostly starts its own
- * emulators, or the SQLite store's own files (crash, data-dir hygiene, file modes, full disk,
- * storage faults, restarts).
+ * The integration tests whose subject is what the store keeps and answers — metadata, listings,
+ * multipart uploads, copies, conditional requests, ranges and part numbers, checksums, streamed
+ * (aws-chunked) and form uploads, and the credential checks in front of them — run a second time
+ * here, against gateway mode over a MinIO. Left to `npm test`:
+ * - the front (CLI, console, harness, TLS, request log, HTTP and XML parsing, CORS, SigV2,
+ *   refusals before the store): the same code in both modes, and mostly its own emulators;
+ * - the SQLite store's own files (crash, data-dir hygiene, file modes, full disk, storage
+ *   faults, restarts, emulator-api's data dir);
+ * - three files whose fixtures MinIO cannot hold (README, "Shared environments", what differs):
+ *   objects.test.ts and sdk-wire-shapes.test.ts store keys with `//`, which MinIO refuses
+ *   (XMinioInvalidObjectName); list-edges.test.ts lists `a` beside `a/b`, and MinIO's listing
+ *   shows only one of an object and a prefix of the same name (both are stored and readable).
  */
 export const GATEWAY_INTEGRATION_SUBSET = [
-  'objects',
   'list',
-  'list-edges',
   'multipart',
   'copy',
   'conditional-dates',
@@ -24,7 +26,6 @@ export const GATEWAY_INTEGRATION_SUBSET = [
   'post-object',
   'header-values',
   'non-ascii-headers',
-  'sdk-wire-shapes',
   'auth',
 ].map((name) => `test/integration/${name}.test.ts`);
 
