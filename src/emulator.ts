@@ -226,7 +226,7 @@ function regionServed(region: string | undefined, secrets: BucketSecret[]): stri
 function assertGatewayOptions(options: EmulatorOptions, definitions: CheckedDefinition[]): void {
   const local: Array<[boolean, string]> = [
     [options.dataDir !== undefined, 'dataDir (--data-dir): gateway mode keeps every object and upload in the backend, no data dir'],
-    [options.durable !== undefined, 'durable (--durable): durability is the backend\'s'],
+    [options.durable === true, 'durable (--durable): durability is the backend\'s'],
     [options.tls === true, 'tls: true (--tls) keeps a local CA in the data dir, which gateway mode has none of: give tls: { cert, key } (--cert and --key), the same for every gateway'],
   ];
   for (const [given, why] of local) if (given) throw new Error(`backend: ${why}.`);
