@@ -1,8 +1,8 @@
 /**
  * Where the gateway keeps things in each backend bucket, and the format of what it keeps there
  * (GATEWAY.md, "Layout"): object bytes at the client's key, tagged `x-amz-meta-smll-gen`; an
- * immutable metadata object per write under `.smll-gateway/meta/<gen>`; upload records and part
- * sidecars under `.smll-gateway/uploads/`. Everything a request needs is in the backend, so
+ * immutable metadata object per write under `.smll-gateway/meta/<gen>`; upload records under
+ * `.smll-gateway/uploads/`, part sidecars under `.smll-gateway/parts/`. Everything a request needs is in the backend, so
  * gateways hold no state but caches of immutable documents.
  */
 import { randomBytes } from 'node:crypto';
@@ -31,7 +31,12 @@ export const META_PREFIX = `${RESERVED_PREFIX}meta/`;
 export const UPLOADS_PREFIX = `${RESERVED_PREFIX}uploads/`;
 export const PROBE_PREFIX = `${RESERVED_PREFIX}probe/`;
 export const uploadRecordKey = (gen: string): string => `${UPLOADS_PREFIX}${gen}`;
-export const partSidecarPrefix = (gen: string): string => `${UPLOADS_PREFIX}${gen}/`;
+/**
+ * Part sidecars live apart from the upload records: MinIO does not list keys under a "directory"
+ * that is also an object (`uploads/<gen>` and `uploads/<gen>/part-…`).
+ */
+export const PARTS_PREFIX = `${RESERVED_PREFIX}parts/`;
+export const partSidecarPrefix = (gen: string): string => `${PARTS_PREFIX}${gen}/`;
 /** Keyed by the part's content (its MD5), so a replaced part never reads another's sidecar. */
 export const partSidecarKey = (gen: string, partNumber: number, md5hex: string): string => `${partSidecarPrefix(gen)}part-${partNumber}-${md5hex}`;
 

@@ -8,7 +8,7 @@
  */
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type MultipartUpload } from '@aws-sdk/client-s3';
 import { backendError, type Backend } from './client.js';
-import { GEN_METADATA, META_PREFIX, PROBE_PREFIX, UPLOADS_PREFIX, isGen, type MetaDocument } from './layout.js';
+import { GEN_METADATA, META_PREFIX, PARTS_PREFIX, PROBE_PREFIX, isGen, type MetaDocument } from './layout.js';
 import { keysUnder, type BackendUploads } from './uploads.js';
 
 /** A leftover younger than this may belong to a write in progress. */
@@ -38,10 +38,9 @@ export async function sweepBucket(backend: Backend, uploads: BackendUploads, buc
       await backend.client.send(new AbortMultipartUploadCommand({ Bucket: backendBucket, Key: upload.Key, UploadId: upload.UploadId })).catch(() => undefined);
     }
   }
-  const stale = await oldKeys(backend, backendBucket, UPLOADS_PREFIX, leftoversBefore);
-  const orphanSidecars = stale.filter((key) => {
-    const [gen, rest] = key.slice(UPLOADS_PREFIX.length).split('/');
-    return rest !== undefined && isGen(gen) && !liveGens.has(gen);
+  const orphanSidecars = (await oldKeys(backend, backendBucket, PARTS_PREFIX, leftoversBefore)).filter((key) => {
+    const gen = key.slice(PARTS_PREFIX.length).split('/')[0];
+    return isGen(gen) && !liveGens.has(gen);
   });
   await backend.deleteKeys(backendBucket, [...orphanSidecars, ...(await oldKeys(backend, backendBucket, PROBE_PREFIX, leftoversBefore))]);
   await backend.deleteKeys(backendBucket, await orphanMetadata(backend, backendBucket, leftoversBefore));

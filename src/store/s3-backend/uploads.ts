@@ -293,7 +293,7 @@ export class BackendUploads {
   /** Every upload record of the bucket (open and completed), with its gen. */
   async *records(bucket: string): AsyncGenerator<StoredUpload> {
     const backendBucket = this.#backend.bucketOf(bucket);
-    for (const key of await keysUnder(this.#backend, backendBucket, UPLOADS_PREFIX, '/')) {
+    for (const key of await keysUnder(this.#backend, backendBucket, UPLOADS_PREFIX)) {
       const gen = key.slice(UPLOADS_PREFIX.length);
       if (!isGen(gen)) continue;
       const document = await this.#backend.getDocument<UploadDocument>(backendBucket, key);
