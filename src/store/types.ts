@@ -189,6 +189,12 @@ export interface BucketStore {
  * been overwritten or deleted since. Keys and sizes are S3's (UTF-8 keys, sizes in bytes).
  */
 export interface ObjectStore {
+  /**
+   * The prefix of the keys a store keeps its own records under (the S3 backend's
+   * `.smll-gateway/`); absent when every key is the client's. Operations refuse to write or
+   * delete such a key (400 InvalidArgument) before the store sees it; reads find nothing there.
+   */
+  readonly reservedPrefix?: string;
   /** The object's record, or undefined if there is none. */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**

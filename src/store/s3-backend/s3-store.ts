@@ -23,12 +23,15 @@ import type {
   UploadRecord,
 } from '../types.js';
 import { Backend, type S3BackendOptions } from './client.js';
+import { RESERVED_PREFIX } from './layout.js';
 import { listObjects } from './listing.js';
 import { BackendObjects } from './objects.js';
 import { LEFTOVER_AGE_MS, emptyBackendBucket, sweepBucket } from './sweep.js';
 import { BackendUploads } from './uploads.js';
 
 export class S3Store implements Store {
+  /** The gateway's own records (meta/, uploads/, probe/): the operations refuse client writes and deletes there. */
+  readonly reservedPrefix = RESERVED_PREFIX;
   readonly #backend: Backend;
   readonly #objects: BackendObjects;
   readonly #uploads: BackendUploads;
