@@ -14,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/index.js';
 import type { S3Store } from '../../src/store/s3-backend/index.js';
 import type { ListPage, ListQuery, Store } from '../../src/store/types.js';
-import { startMinio, type MinioServer } from '../support/minio.js';
-import { bodyOf, freshBucket, storeWith } from './store-helpers.js';
+import { bodyOf, freshBucket, storeWith, runBackend } from './store-helpers.js';
 
 const SMALL_KEYS = [
   'a',
@@ -57,7 +56,7 @@ const SMALL_KEYS = [
 ];
 const BULK = Array.from({ length: 1050 }, (_, i) => `bulk/${String(i).padStart(4, '0')}`);
 
-let minio: MinioServer;
+const minio = runBackend();
 let dataDir: string;
 let sqlite: SqliteStore;
 let gateway: S3Store;
@@ -77,7 +76,6 @@ async function fill(store: Store, bucket: string, keys: readonly string[]): Prom
 }
 
 beforeAll(async () => {
-  minio = await startMinio();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smll-gateway-listing-'));
   sqlite = SqliteStore.open({ dataDir });
   gateway = await storeWith(minio, bucket);
@@ -93,7 +91,6 @@ afterAll(async () => {
   await gateway?.close();
   await sqlite?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  await minio?.stop();
 });
 
 /** A page with what must match: everything but lastModified. */
