@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
-import type { XmlTree } from '../s3/xml.js';
-import type { ListPage, ObjectRecord } from '../store/types.js';
+import { XmlContent, textElement, xmlElement, type XmlTree } from '../s3/xml.js';
+import type { ListedObject, ListPage } from '../store/types.js';
 
 const MAX_KEYS_LIMIT = 1000;
 /** The range of the Java int S3 parses max-keys into. */
@@ -83,28 +83,31 @@ export function contentsOf(
   page: ListPage,
   encode: (value: string | undefined) => string | undefined,
   owner: XmlTree | undefined,
-): { Contents: XmlTree[]; CommonPrefixes: XmlTree[] } {
-  const contents: XmlTree[] = [];
+): { Contents: XmlContent[]; CommonPrefixes: XmlTree[] } {
+  const contents: XmlContent[] = [];
   const prefixes: XmlTree[] = [];
+  // Rendered once for every key of the page.
+  const ownerElement = owner === undefined ? '' : xmlElement('Owner', owner);
   for (const entry of page.entries) {
     if (entry.kind === 'prefix') {
       prefixes.push({ Prefix: encode(entry.prefix) });
     } else {
-      contents.push(objectEntry(entry.record, encode, owner));
+      contents.push(objectEntry(entry.record, encode, ownerElement));
     }
   }
   return { Contents: contents, CommonPrefixes: prefixes };
 }
 
-function objectEntry(record: ObjectRecord, encode: (value: string | undefined) => string | undefined, owner: XmlTree | undefined): XmlTree {
-  return {
-    Key: encode(record.key),
-    LastModified: record.lastModified.toISOString(),
-    ETag: record.etag,
-    ChecksumAlgorithm: record.checksum?.algorithm,
-    ChecksumType: record.checksum?.type,
-    Size: record.size,
-    Owner: owner,
-    StorageClass: 'STANDARD',
-  };
+/** One key's Contents, its elements in S3's order (a tree of them was 30% of a listing page's CPU). */
+function objectEntry(record: ListedObject, encode: (value: string | undefined) => string | undefined, ownerElement: string): XmlContent {
+  return new XmlContent(
+    textElement('Key', encode(record.key)) +
+      textElement('LastModified', record.lastModified.toISOString()) +
+      textElement('ETag', record.etag) +
+      textElement('ChecksumAlgorithm', record.checksum?.algorithm) +
+      textElement('ChecksumType', record.checksum?.type) +
+      textElement('Size', record.size) +
+      ownerElement +
+      '<StorageClass>STANDARD</StorageClass>',
+  );
 }
