@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
+import { isoTimestamp } from '../s3/timestamp.js';
 import { XmlContent, textElement, xmlElement, type XmlTree } from '../s3/xml.js';
 import type { ListedObject, ListPage } from '../store/types.js';
 
@@ -100,14 +101,10 @@ export function contentsOf(
 
 /** One key's Contents, its elements in S3's order (a tree of them was 30% of a listing page's CPU). */
 function objectEntry(record: ListedObject, encode: (value: string | undefined) => string | undefined, ownerElement: string): XmlContent {
+  // A timestamp and a number need no escaping and are never empty: written as they are.
   return new XmlContent(
-    textElement('Key', encode(record.key)) +
-      textElement('LastModified', record.lastModified.toISOString()) +
-      textElement('ETag', record.etag) +
-      textElement('ChecksumAlgorithm', record.checksum?.algorithm) +
-      textElement('ChecksumType', record.checksum?.type) +
-      textElement('Size', record.size) +
-      ownerElement +
-      '<StorageClass>STANDARD</StorageClass>',
+    `${textElement('Key', encode(record.key))}<LastModified>${isoTimestamp(record.lastModified)}</LastModified>${textElement('ETag', record.etag)}` +
+      `${textElement('ChecksumAlgorithm', record.checksum?.algorithm)}${textElement('ChecksumType', record.checksum?.type)}<Size>${record.size}</Size>` +
+      `${ownerElement}<StorageClass>STANDARD</StorageClass>`,
   );
 }
