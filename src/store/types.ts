@@ -32,7 +32,17 @@ export interface ObjectRecord extends ObjectMetadata {
   partsCount?: number;
 }
 
-export type ListEntry = { kind: 'object'; record: ObjectRecord } | { kind: 'prefix'; prefix: string };
+/** What a listing (ListObjects, ListObjectsV2) shows of an object: these fields of its ObjectRecord. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** Quoted, as sent in the ETag header. */
+  etag: string;
+  lastModified: Date;
+  checksum?: { algorithm: string; type: 'FULL_OBJECT' | 'COMPOSITE' };
+}
+
+export type ListEntry = { kind: 'object'; record: ListedObject } | { kind: 'prefix'; prefix: string };
 
 export interface ListPage {
   /** In key order (UTF-8 bytes), common prefixes interleaved where they sort. */
