@@ -11,7 +11,7 @@
 import { ListObjectsV2Command, type _Object, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { compareUtf8 } from '../../s3/key-order.js';
 import { S3Error } from '../../s3/s3-error.js';
-import type { ListEntry, ListPage, ListQuery, ObjectRecord } from '../types.js';
+import type { ListEntry, ListPage, ListQuery, ListedObject } from '../types.js';
 import { backendError, statusOf, type Backend } from './client.js';
 import { RESERVED_PREFIX } from './layout.js';
 import type { BackendObjects } from './objects.js';
@@ -174,10 +174,15 @@ async function withRecords(objects: BackendObjects, bucket: string, listed: List
         continue;
       }
       const object = entry.object;
-      const current = await objects.current(bucket, object.Key!);
-      const record: ObjectRecord = current
-        ? { ...current.record, lastModified: object.LastModified ?? current.record.lastModified }
-        : { bucket, key: object.Key!, size: object.Size ?? 0, etag: object.ETag ?? '""', lastModified: object.LastModified ?? new Date(0), userMetadata: {} };
+      const current = (await objects.current(bucket, object.Key!))?.record;
+      const checksum = current?.checksum;
+      const record: ListedObject = {
+        key: object.Key!,
+        size: current?.size ?? object.Size ?? 0,
+        etag: current?.etag ?? object.ETag ?? '""',
+        lastModified: object.LastModified ?? current?.lastModified ?? new Date(0),
+        ...(checksum ? { checksum: { algorithm: checksum.algorithm, type: checksum.type } } : {}),
+      };
       entries[at] = { kind: 'object', record };
     }
   };
