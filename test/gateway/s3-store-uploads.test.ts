@@ -10,20 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Error } from '../../src/s3/s3-error.js';
 import type { S3Store } from '../../src/store/s3-backend/index.js';
 import type { PartRecord, UploadRecord } from '../../src/store/types.js';
-import { startMinio, type MinioServer } from '../support/minio.js';
-import { backendContents, bodyOf, freshBucket, heldBody, md5Etag, partOf, random, rawClient, readAll, storeWith } from './store-helpers.js';
+import { backendContents, bodyOf, freshBucket, heldBody, md5Etag, partOf, random, rawClient, readAll, storeWith, runBackend } from './store-helpers.js';
 
-let minio: MinioServer;
+const minio = runBackend();
 let raw: S3Client;
 
 beforeAll(async () => {
-  minio = await startMinio();
   raw = rawClient(minio);
 });
 
 afterAll(async () => {
   raw?.destroy();
-  await minio?.stop();
 });
 
 const MiB = 1024 * 1024;

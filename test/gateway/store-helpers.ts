@@ -1,12 +1,22 @@
-/** What the store-level gateway tests share: a MinIO, stores over it, bodies, and a raw look into the backend. */
+/** What the store-level gateway tests share: the run's MinIO, stores over it, bodies, and a raw look into the backend. */
 import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { openS3Store, type S3BackendOptions, type S3Store } from '../../src/store/s3-backend/index.js';
 import type { ObjectDescription, ObjectMetadata, PartDescription } from '../../src/store/types.js';
-import type { MinioServer } from '../support/minio.js';
+import { testBackend } from '../helpers.js';
 
-export function backendOptions(minio: MinioServer, extra: Partial<S3BackendOptions> = {}): S3BackendOptions {
+/** The run's MinIO and its root credentials (test/gateway/global-setup.ts starts it). */
+export type Backend = NonNullable<ReturnType<typeof testBackend>>;
+
+/** The run's MinIO; only `npm run test:gateway` starts one. */
+export function runBackend(): Backend {
+  const backend = testBackend();
+  if (!backend) throw new Error('These tests need the MinIO of npm run test:gateway (test/gateway/vitest.gateway.config.ts).');
+  return backend;
+}
+
+export function backendOptions(minio: Backend, extra: Partial<S3BackendOptions> = {}): S3BackendOptions {
   return { endpoint: minio.endpoint, region: 'us-east-1', accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey, ...extra };
 }
 
@@ -17,13 +27,13 @@ export function freshBucket(): string {
 }
 
 /** A store with `bucket` configured. */
-export async function storeWith(minio: MinioServer, bucket: string, extra: Partial<S3BackendOptions> = {}): Promise<S3Store> {
+export async function storeWith(minio: Backend, bucket: string, extra: Partial<S3BackendOptions> = {}): Promise<S3Store> {
   const store = await openS3Store(backendOptions(minio, extra));
   await store.upsertBucket({ name: bucket, accessKey: `AK${bucket}`, secretKey: 'secret', region: 'us-east-1' });
   return store;
 }
 
-export function rawClient(minio: MinioServer): S3Client {
+export function rawClient(minio: Backend): S3Client {
   return new S3Client({
     endpoint: minio.endpoint,
     region: 'us-east-1',

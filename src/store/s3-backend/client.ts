@@ -52,15 +52,17 @@ export const isPreconditionFailed = (err: unknown): boolean => statusOf(err) ===
 
 /**
  * A backend failure as the S3 error the client gets: the backend unreachable or failing (5xx,
- * network) is 503 ServiceUnavailable, which SDKs retry; anything else is 500 InternalError. The
- * message names the backend's own code so that an operator can tell what happened.
+ * network) is 503 ServiceUnavailable, which SDKs retry; a request the backend refuses as bad
+ * (400: MinIO refuses keys S3 takes, such as `a//b` or `a/./b`) is 400 InvalidArgument; anything
+ * else is 500 InternalError. The message names the backend's own code and message so that the
+ * client and an operator can tell what happened.
  */
 export function backendError(err: unknown, what: string): S3Error {
   if (err instanceof S3Error) return err;
   const status = statusOf(err);
-  const detail = codeOf(err) ?? (err as Error)?.message ?? String(err);
-  const code = status === undefined || status >= 500 ? 'ServiceUnavailable' : 'InternalError';
-  return new S3Error(code, `The storage backend failed to ${what} (${status ?? 'no answer'}: ${detail}).`);
+  const detail = [codeOf(err), (err as Error)?.message].filter(Boolean).join(': ') || String(err);
+  const code = status === undefined || status >= 500 ? 'ServiceUnavailable' : status === 400 ? 'InvalidArgument' : 'InternalError';
+  return new S3Error(code, `The storage backend failed to ${what} (${status ?? 'no answer'} ${detail}).`);
 }
 
 /** The backend's own object headers we set (besides smll-gen), so the bucket reads sensibly with other tools. */

@@ -43,14 +43,20 @@ export async function sweepBucket(backend: Backend, uploads: BackendUploads, buc
     return isGen(gen) && !liveGens.has(gen);
   });
   await backend.deleteKeys(backendBucket, [...orphanSidecars, ...(await oldKeys(backend, backendBucket, PROBE_PREFIX, leftoversBefore))]);
-  await backend.deleteKeys(backendBucket, await orphanMetadata(backend, backendBucket, leftoversBefore));
+  await backend.deleteKeys(backendBucket, await orphanMetadata(backend, backendBucket, cutoff, leftoversBefore));
   return expired;
 }
 
-/** Metadata objects older than `before` whose key's data object does not name them (one GetObject and one HeadObject each). */
-async function orphanMetadata(backend: Backend, backendBucket: string, before: Date): Promise<string[]> {
+/**
+ * Metadata objects written between `since` and `before` whose key's data object does not name
+ * them (one GetObject and one HeadObject each). Only those since the upload-expiry cutoff: each
+ * is looked at by the sweeps of one expiry period, so a sweep costs in proportion to the writes
+ * of that period, not to the bucket's size (a leftover is missed only if no gateway swept for a
+ * whole period).
+ */
+async function orphanMetadata(backend: Backend, backendBucket: string, since: Date, before: Date): Promise<string[]> {
   const orphans: string[] = [];
-  for (const key of await oldKeys(backend, backendBucket, META_PREFIX, before)) {
+  for (const key of await oldKeys(backend, backendBucket, META_PREFIX, before, since)) {
     const gen = key.slice(META_PREFIX.length);
     const document = await backend.getDocument<MetaDocument>(backendBucket, key).catch(() => undefined);
     if (!document) continue;
@@ -60,13 +66,17 @@ async function orphanMetadata(backend: Backend, backendBucket: string, before: D
   return orphans;
 }
 
-async function oldKeys(backend: Backend, backendBucket: string, prefix: string, before: Date): Promise<string[]> {
+/** Keys under `prefix` last modified before `before` (and not before `since`). */
+async function oldKeys(backend: Backend, backendBucket: string, prefix: string, before: Date, since = new Date(0)): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   for (;;) {
     try {
       const page = await backend.client.send(new ListObjectsV2Command({ Bucket: backendBucket, Prefix: prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if ((object.LastModified ?? new Date(0)) < before) keys.push(object.Key!);
+      for (const object of page.Contents ?? []) {
+        const at = object.LastModified ?? new Date(0);
+        if (at < before && at >= since) keys.push(object.Key!);
+      }
       if (!page.IsTruncated || !page.NextContinuationToken) return keys;
       token = page.NextContinuationToken;
     } catch (err) {
