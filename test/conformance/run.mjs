@@ -244,7 +244,9 @@ async function startEmulatorTarget(transport, backend) {
   // The CLI prints `export NAME=value` lines: the trust lines (https), then one block per bucket,
   // each with S3_<BUCKET>_* names (the first bucket's also plain S3_*).
   const exports = new Map([...output.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value]));
-  const caBundle = exports.get('AWS_CA_BUNDLE') ?? caFile;
+  // With --cert the CLI's trust lines name the certificate it serves (the leaf); clients are given the
+  // CA that signed it, as with --tls (webpki, e.g. the Rust runner's ureq, takes no leaf as a trust anchor).
+  const caBundle = caFile ?? exports.get('AWS_CA_BUNDLE');
   return {
     env: {
       SMLL_ENDPOINT: exports.get('S3_CONFORMANCE_A_ENDPOINT'),
