@@ -66,10 +66,8 @@ function decodeQueryComponent(text: string): string {
   return text.includes('%') || text.includes('+') ? percentDecode(text, true).toString('utf8') : text;
 }
 
-/** Text that is only unreserved characters: already in the strict encoding, and unchanged by decoding. */
-export const UNRESERVED_TEXT = /^[A-Za-z0-9\-._~]*$/;
-
-function isUnreserved(byte: number): boolean {
+/** Whether a byte (or a char code) is unreserved: A-Z a-z 0-9 - . _ ~, which the strict encoding keeps as is. */
+export function isUnreserved(byte: number): boolean {
   return (
     (byte >= 0x41 && byte <= 0x5a) || // A-Z
     (byte >= 0x61 && byte <= 0x7a) || // a-z
