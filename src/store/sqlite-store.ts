@@ -90,7 +90,8 @@ export class SqliteStore implements Store {
     const s = data.statements;
     this.#deleteObjectTransaction = data.db.transaction((bucket: string, key: string) => {
       if (s.deleteObject.run(bucket, key).changes === 0) return undefined;
-      s.deleteInlineData.run(bucket, key);
+      // An object has inline bytes or blob segments, never both: an inline one has no segments to look for.
+      if (s.deleteInlineData.run(bucket, key).changes > 0) return [];
       return data.unreferenced(s.detachSegments.all(bucket, key));
     });
     this.#emptyBucketTransaction = data.db.transaction((bucket: string) => {
