@@ -61,9 +61,18 @@ export function parseQuery(rawQuery: string): [string, string][] {
   return pairs;
 }
 
-/** Most query components need no decoding: skip the trip through bytes for those. */
+/**
+ * Most query components need no decoding; most others are valid escapes of UTF-8, which
+ * decodeURIComponent decodes as the trip through bytes does, without a buffer. It throws on the
+ * rest (a stray `%`, escapes that are not UTF-8): those take the trip, which keeps them.
+ */
 function decodeQueryComponent(text: string): string {
-  return text.includes('%') || text.includes('+') ? percentDecode(text, true).toString('utf8') : text;
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return percentDecode(text, true).toString('utf8');
+  }
 }
 
 /** Whether a byte (or a char code) is unreserved: A-Z a-z 0-9 - . _ ~, which the strict encoding keeps as is. */
