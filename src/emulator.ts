@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { envOfCredentials, type BucketCredentials, type BucketEnv } from './bucket-credentials.cjs';
 import { bucketNameProblem, generateAccessKey, generateSecretKey } from './buckets.js';
 import { bucketsInOrder } from './bucket-environment.js';
+import { assertBackendOptions, s3BackendOptions, type BackendOptions } from './backend.js';
+import { readBucketsDir, type BucketSecret } from './buckets-dir.js';
 import { consoleBucket } from './console-buckets.js';
 import { consoleAccessFor } from './http/console-security.js';
 import type { SigV2Policy } from './auth/types.js';
@@ -40,6 +42,19 @@ export interface BucketDefinition {
 export interface EmulatorOptions {
   /** Buckets to provision; buckets already in a persistent data dir are served too. */
   buckets?: Array<string | BucketDefinition>;
+  /**
+   * More buckets, from a directory of mounted SMLL bucket Secrets: one subdirectory per bucket,
+   * named after it, holding the files ACCESS_KEY, SECRET_KEY, ENDPOINT and REGION. A bucket also
+   * in `buckets` takes its keys from here and its `allow` and `cors` from there.
+   */
+  bucketsDir?: string;
+  /**
+   * Gateway mode: keep every object in this S3 service instead of a data dir (see README,
+   * "Shared environments"). Buckets and their keys then come from the configuration only
+   * (`buckets` with keys, `bucketsDir`), so that gateways started alike are interchangeable;
+   * `dataDir`, `durable` and `tls: true` have no place.
+   */
+  backend?: BackendOptions;
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Address to listen on; default 127.0.0.1. */
@@ -94,7 +109,14 @@ export interface Emulator {
   region: string;
   port: number;
   host: string;
+  /**
+   * The data dir. Undefined in gateway mode, which keeps nothing locally: startEmulator called
+   * with `backend` returns a GatewayEmulator, typed so; with options whose `backend` may or may
+   * not be set, check `backend` before using this.
+   */
   dataDir: string;
+  /** Gateway mode: the S3 service the objects are kept in. */
+  backend?: { type: 's3'; endpoint: string };
   /**
    * With `tls`: the PEM certificate clients must trust (with `tls: true`, the data dir's local CA;
    * else the given certificate) and, with `tls: true`, the file that holds it; `replaced` says why
@@ -117,6 +139,12 @@ export interface Emulator {
   /** Empties every bucket (keeps buckets and credentials): test isolation. Resolves once they are empty. */
   reset(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** An emulator in gateway mode (`backend`): no data dir. */
+export interface GatewayEmulator extends Omit<Emulator, 'dataDir' | 'backend'> {
+  dataDir: undefined;
+  backend: { type: 's3'; endpoint: string };
 }
 
 /** The names as IAM actions; throws unless every one is an action of the operation table (a typo would grant nothing, silently). */
@@ -151,6 +179,64 @@ function validateDefinitions(definitions: BucketDefinition[]): CheckedDefinition
     if (cors !== undefined) parseCorsRules(cors, `Bucket "${name}" cors`);
     return { ...definition, allow: granted };
   });
+}
+
+/**
+ * The buckets of a buckets dir joined with the ones named otherwise: a bucket in both takes its
+ * keys from its Secret and its grants and CORS rules from its definition.
+ * @throws Error when a definition gives a bucket of the dir other keys.
+ */
+function withSecrets(secrets: BucketSecret[], definitions: BucketDefinition[]): BucketDefinition[] {
+  const joined: BucketDefinition[] = secrets.map(({ name, accessKey, secretKey }) => ({ name, accessKey, secretKey }));
+  for (const definition of definitions) {
+    const fromSecret = joined.find((d) => d.name === definition.name);
+    if (!fromSecret) {
+      joined.push(definition);
+      continue;
+    }
+    if (definition.accessKey !== undefined && (definition.accessKey !== fromSecret.accessKey || definition.secretKey !== fromSecret.secretKey)) {
+      throw new Error(`Bucket "${definition.name}": its keys are given twice and differ (bucketsDir and buckets): give them in one place.`);
+    }
+    Object.assign(fromSecret, { ...definition, accessKey: fromSecret.accessKey, secretKey: fromSecret.secretKey });
+  }
+  return joined;
+}
+
+/**
+ * The region served: `region`, else the buckets dir's (every Secret must name the one served).
+ * @throws Error naming the bucket whose REGION differs.
+ */
+function regionServed(region: string | undefined, secrets: BucketSecret[]): string {
+  const served = region ?? secrets[0]?.region ?? 'us-east-1';
+  for (const secret of secrets) {
+    if (secret.region !== served) {
+      throw new Error(
+        `Bucket "${secret.name}": ${secret.dir}/REGION is "${secret.region}", but the region served is "${served}" (${region === undefined ? `${secrets[0].dir}/REGION` : 'region'}): one region for every bucket.`,
+      );
+    }
+  }
+  return served;
+}
+
+/**
+ * Gateway mode's own rules, before anything is opened: N gateways started alike must be
+ * interchangeable, so nothing may be generated or kept per process.
+ * @throws Error naming the option that has no place, or the bucket without keys.
+ */
+function assertGatewayOptions(options: EmulatorOptions, definitions: CheckedDefinition[]): void {
+  const local: Array<[boolean, string]> = [
+    [options.dataDir !== undefined, 'dataDir (--data-dir): gateway mode keeps every object and upload in the backend, no data dir'],
+    [options.durable === true, 'durable (--durable): durability is the backend\'s'],
+    [options.tls === true, 'tls: true (--tls) keeps a local CA in the data dir, which gateway mode has none of: give tls: { cert, key } (--cert and --key), the same for every gateway'],
+  ];
+  for (const [given, why] of local) if (given) throw new Error(`backend: ${why}.`);
+  for (const definition of definitions) {
+    if (definition.accessKey === undefined) {
+      throw new Error(
+        `Bucket "${definition.name}": gateway mode takes a bucket's keys from the configuration (NAME=ACCESS_KEY:SECRET_KEY, accessKey and secretKey, or bucketsDir): keys generated here would differ from one gateway to the next.`,
+      );
+    }
+  }
 }
 
 /**
@@ -197,11 +283,23 @@ function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Starts an emulator: opens (or creates) the data dir, provisions buckets, listens. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const region = options.region ?? 'us-east-1';
+/**
+ * Starts an emulator: opens (or creates) the data dir, or with `backend` opens the S3 backend
+ * (rejecting with what to fix when it is unreachable, refuses the credentials or lacks
+ * conditional writes), provisions buckets, listens.
+ */
+export async function startEmulator(options: EmulatorOptions & { backend: BackendOptions }): Promise<GatewayEmulator>;
+export async function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Omit<Emulator, 'dataDir'> & { dataDir: string | undefined }> {
   const host = options.host ?? '127.0.0.1';
-  const definitions = validateDefinitions((options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b)));
+  const secrets = options.bucketsDir === undefined ? [] : readBucketsDir(resolve(options.bucketsDir));
+  const region = regionServed(options.region, secrets);
+  const definitions = validateDefinitions(withSecrets(secrets, (options.buckets ?? []).map((b) => (typeof b === 'string' ? { name: b } : b))));
+  const backend = options.backend;
+  if (backend !== undefined) {
+    assertBackendOptions(backend, 'backend');
+    assertGatewayOptions(options, definitions);
+  }
   const allowedToAll = iamActionsOf(options.allow ?? [], 'allow');
   if (options.sigv2 !== undefined && options.sigv2 !== 'accept' && options.sigv2 !== 'reject') {
     throw new Error(`sigv2 must be "accept" or "reject", not "${String(options.sigv2)}".`);
@@ -223,19 +321,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Off loopback, anyone who can reach the port could read the credentials: only the token opens the console.
   const consoleAccess = options.console === false ? undefined : consoleAccessFor(host, options.consoleToken);
 
-  const temporary = options.dataDir === undefined;
-  const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
-  if (temporary) removeAtExit(dataDir);
-  prepareDataDir(dataDir);
-  let store: Store;
-  try {
-    store = SqliteStore.open({ dataDir, durable: options.durable });
-  } catch (err) {
-    if (temporary) removeTempDir(dataDir);
-    throw isDataDirInUse(err) ? new DataDirInUseError(dataDir, readPidFile(dataDir), { cause: err }) : err;
-  }
   const started = new Date();
-  if (!temporary) writePidFile(dataDir, started);
+  const temporary = backend === undefined && options.dataDir === undefined;
+  let dataDir: string | undefined;
+  let store: Store;
+  if (backend !== undefined) {
+    // Loaded only here: SQLite mode starts without the AWS SDK.
+    const { openS3Store } = await import('./store/s3-backend/index.js');
+    store = await openS3Store(s3BackendOptions(backend, definitions.map((d) => d.name)));
+  } else {
+    const dir = temporary ? mkdtempSync(join(tmpdir(), 'smll-storage-')) : resolve(options.dataDir!);
+    if (temporary) removeAtExit(dir);
+    prepareDataDir(dir);
+    try {
+      store = SqliteStore.open({ dataDir: dir, durable: options.durable });
+    } catch (err) {
+      if (temporary) removeTempDir(dir);
+      throw isDataDirInUse(err) ? new DataDirInUseError(dir, readPidFile(dir), { cause: err }) : err;
+    }
+    if (!temporary) writePidFile(dir, started);
+    dataDir = dir;
+  }
   const logger = options.log && createLogger(options.log, options.logFormat);
   const stopUploadExpiry = startUploadExpiry(store, uploadExpiry, logger);
 
@@ -243,6 +349,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const discard = async () => {
     stopUploadExpiry();
     await store.close();
+    if (dataDir === undefined) return;
     removePartialWrites(dataDir);
     if (temporary) removeTempDir(dataDir);
     else removePidFile(dataDir, started);
@@ -286,7 +393,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let server: Server;
   try {
     if (options.tls === true) {
-      const generated = await localCaTls(dataDir, { host, vhostDomain: options.vhostDomain });
+      // Gateway mode, which has no data dir, refused `tls: true` before it started.
+      const generated = await localCaTls(dataDir!, { host, vhostDomain: options.vhostDomain });
       tls = generated;
       certificate = { pem: generated.ca, file: generated.caFile, ...(generated.replaced === undefined ? {} : { replaced: generated.replaced }) };
     } else if (options.tls) {
@@ -336,6 +444,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     dataDir,
+    ...(backend === undefined ? {} : { backend: { type: backend.type, endpoint: backend.endpoint } }),
     certificate,
     replacedKeys,
     seeded,

@@ -1,5 +1,6 @@
 export { startEmulator } from './emulator.js';
-export type { BucketDefinition, Emulator, EmulatorOptions } from './emulator.js';
+export type { BucketDefinition, Emulator, EmulatorOptions, GatewayEmulator } from './emulator.js';
+export type { BackendOptions } from './backend.js';
 export type { BucketCredentials, BucketEnv } from './bucket-credentials.cjs';
 export { OPERATIONS, SMLL_GRANTED_ACTIONS } from './operations/table.js';
 export type { OperationSpec } from './operations/types.js';

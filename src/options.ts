@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { assertBackendOptions } from './backend.js';
 import { bucketNameProblem } from './buckets.js';
 import { durationMs } from './duration.js';
 import type { BucketDefinition, EmulatorOptions } from './emulator.js';
@@ -57,6 +58,8 @@ export interface OptionSpec {
   scope: OptionScope;
   /** The `serve` flag that sets it (a unit test holds the CLI to this); absent: no flag of its own. */
   flag?: string;
+  /** For an object option: the `serve` flag that sets each of its fields (`backend.endpoint`: `--backend-endpoint`). */
+  fieldFlags?: Readonly<Record<string, string>>;
 }
 
 const string: Check = (value, where) => {
@@ -119,6 +122,15 @@ const tls: Check = (value, where) => {
   for (const key of ['cert', 'key']) if (!(key in value)) throw new ConfigError(`${where}: "${key}" is missing: give both cert and key`);
   return value;
 };
+const backend: Check = (value, where) => {
+  // The emulator's own check, so a file or setup gets the same messages as startEmulator.
+  try {
+    assertBackendOptions(value, where);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return value;
+};
 const logFormat: Check = (value, where) => {
   if (!LOG_FORMATS.includes(value as LogFormat)) throw new ConfigError(`${where}: expected one of ${LOG_FORMATS.join(', ')}, got ${describe(value)}`);
   return value;
@@ -162,6 +174,19 @@ export const OPTIONS: { readonly [K in keyof SmllStorageConfig | 'log']-?: Optio
   host: { check: string, scope: 'shared', flag: '--host' },
   dataDir: { check: string, scope: 'persistent', flag: '--data-dir' },
   durable: { check: boolean, scope: 'persistent', flag: '--durable' },
+  // Like dataDir: exec and the test setups never share a dev server's storage (their reset() would empty it).
+  backend: {
+    check: backend,
+    scope: 'persistent',
+    flag: '--backend',
+    fieldFlags: {
+      endpoint: '--backend-endpoint',
+      region: '--backend-region',
+      bucketPrefix: '--backend-bucket-prefix',
+      conditionalWrites: '--backend-conditional-writes',
+    },
+  },
+  bucketsDir: { check: string, scope: 'shared', flag: '--buckets-dir' },
   vhostDomain: { check: string, scope: 'shared', flag: '--vhost-domain' },
   allow: { check: stringList, scope: 'shared', flag: '--allow' },
   cors: { check: corsRules, scope: 'shared', flag: '--cors' },
@@ -243,7 +268,7 @@ export function validateOptions(value: unknown, source: string, from: OptionSour
  * project's root) and `tls`'s `cert` and `key` read when they name files rather than hold PEM text.
  */
 export function resolvePaths(options: SmllStorageConfig, base: string, source: string): SmllStorageConfig {
-  const { dataDir, seed, dotenv, tls: tlsOption } = options;
+  const { dataDir, bucketsDir, seed, dotenv, tls: tlsOption } = options;
   const pem = (what: 'cert' | 'key', value: string): string => {
     if (value.trimStart().startsWith('-----BEGIN')) return value;
     const file = resolve(base, value);
@@ -256,6 +281,7 @@ export function resolvePaths(options: SmllStorageConfig, base: string, source: s
   return {
     ...options,
     ...(dataDir === undefined ? {} : { dataDir: resolve(base, dataDir) }),
+    ...(bucketsDir === undefined ? {} : { bucketsDir: resolve(base, bucketsDir) }),
     ...(dotenv === undefined ? {} : { dotenv: resolve(base, dotenv) }),
     ...(seed === undefined ? {} : { seed: Object.fromEntries(Object.entries(seed).map(([bucket, dir]) => [bucket, resolve(base, dir)])) }),
     ...(typeof tlsOption === 'object' ? { tls: { cert: pem('cert', tlsOption.cert), key: pem('key', tlsOption.key) } } : {}),

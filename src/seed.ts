@@ -42,7 +42,8 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error(`seed: ${file} makes a key longer than ${MAX_KEY_BYTES} bytes.`);
     const contentType = contentTypeOf(file) || 'application/octet-stream';
     summary.objects++;
-    summary.bytes += (await stat(file)).size;
+    const size = (await stat(file)).size;
+    summary.bytes += size;
     if (await isSeeded(await store.getObject(bucket, key), file, contentType)) continue;
     const md5 = createHash('md5');
     // S3's default checksum, as every new object gets it (put-object.ts), in the same pass as the MD5.
@@ -58,6 +59,7 @@ export async function seedBucket(store: Store, bucket: string, dir: string): Pro
     );
     await store.putObject(bucket, key, {
       body,
+      size,
       describe: async () => ({
         contentType,
         userMetadata: {},

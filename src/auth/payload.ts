@@ -52,6 +52,8 @@ export interface DecodedBody {
   stream: Readable;
   /** The flexible checksum the request names for its payload (in a header or a trailer), which the stream verifies. */
   requestedChecksum?: RequestedChecksum;
+  /** The payload's length the request declared (Content-Length, or x-amz-decoded-content-length for aws-chunked), which the stream enforces. */
+  declaredLength?: number;
   /** Valid once the stream has ended. */
   result(): DecodedBodyResult;
 }
@@ -107,7 +109,7 @@ export function decodeBody(raw: Readable, auth: Authentication | undefined, head
   // 'error' with no listener would end the process). Readers still get it: the stream is
   // destroyed with that error.
   verifier.on('error', () => {});
-  return { stream: verifier, requestedChecksum: checksum, result: () => verifier.result() };
+  return { stream: verifier, requestedChecksum: checksum, declaredLength, result: () => verifier.result() };
 }
 
 /** Without credentials there is nothing signed; the header, if any, still says how the body is framed. */

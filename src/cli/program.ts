@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BucketDefinition } from '../emulator.js';
 import { closest } from '../suggest.js';
+import { CONDITIONAL_WRITE_MODES } from '../backend.js';
+import { parseBackendEndpoint } from './backend-flags.js';
 import { parseAllowFlag } from './bucket-flags.js';
 import { parseCorsFlag } from './cors-flag.js';
 import { CREDENTIAL_FORMATS } from '../credential-formats.js';
@@ -65,6 +67,16 @@ export function buildProgram(): Command {
     .option('--upload-expiry <age>', 'delete incomplete multipart uploads and their parts after this age, e.g. 90m, 24h, 7d (default 24h)', parseDuration)
     .option('--request-timeout <duration>', REQUEST_TIMEOUT_HELP, parseTimeout)
     .option('-b, --bucket <name[=ACCESS_KEY:SECRET_KEY]>', 'provision a bucket (repeatable; the first one gets the plain S3_* names); keys are generated when omitted', parseBucketFlag)
+    .option('--buckets-dir <dir>', 'also provision the buckets of a directory of mounted SMLL bucket Secrets: one subdirectory per bucket, named after it, holding ACCESS_KEY, SECRET_KEY, ENDPOINT, REGION')
+    .addOption(new Option('--backend <type>', 'gateway mode: keep objects in an existing S3 service (no data dir); its credentials from SMLL_BACKEND_ACCESS_KEY and SMLL_BACKEND_SECRET_KEY').choices(['s3']))
+    .option('--backend-endpoint <url>', "with --backend s3: the backend's URL, e.g. http://minio.storage:9000", parseBackendEndpoint)
+    .option('--backend-region <region>', "with --backend s3: the backend's region (MinIO: us-east-1)")
+    .option('--backend-bucket-prefix <prefix>', 'with --backend s3: backend bucket = PREFIX + bucket name (default none)')
+    .addOption(
+      new Option('--backend-conditional-writes <mode>', 'with --backend s3: require (default: refuse to start on a backend without them) or off (answer 501 to If-Match/If-None-Match writes)').choices(
+        CONDITIONAL_WRITE_MODES,
+      ),
+    )
     .option('--vhost-domain <domain>', 'also accept virtual-host-style BUCKET.<domain> (BUCKET.localhost always works)')
     .option('--allow <[BUCKET=]ACTION>', 'grant an IAM action beyond the five (repeatable), e.g. s3:AbortMultipartUpload; BUCKET= limits it to one bucket', parseAllowFlag)
     .option('--cors <BUCKET=FILE>', "the bucket's CORS rules, from a JSON file of S3 CORSRules (repeatable)", parseCorsFlag)

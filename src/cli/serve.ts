@@ -5,6 +5,7 @@ import { bucketEnvironment, bucketEnvironmentBlocks, bucketsInOrder } from '../b
 import { mergeWithConfig } from '../config-file.js';
 import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { trustVariables } from '../tls.js';
+import { backendFromFlags, type BackendFlags } from './backend-flags.js';
 import { bucketOptionsFromFlags, type BucketFlags } from './bucket-flags.js';
 import { dotenv, quoted } from '../credential-formats.js';
 import { DEFAULT_DATA_DIR, writeCredentialsFile, writePrivateFile } from './credentials-file.js';
@@ -14,7 +15,8 @@ import type { LogFormat } from '../http/request-log.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export interface ServeFlags extends BucketFlags {
+export interface ServeFlags extends BucketFlags, BackendFlags {
+  bucketsDir?: string;
   port: number;
   host: string;
   region: string;
@@ -97,12 +99,11 @@ function seedLines(seeded: Emulator['seeded']): string {
  * the first with the plain S3_* names, every one with its S3_<BUCKET>_* names; no name twice,
  * so pasting the whole output leaves the plain names meaning the first bucket.
  */
-function bucketBlocks(buckets: string[], emulator: Emulator, dataDirFlag: string): string {
+function bucketBlocks(buckets: string[], emulator: Emulator, dataDirFlag: string | undefined): string {
   const blocks = bucketEnvironmentBlocks(buckets, (b) => emulator.env(b));
-  const note =
-    blocks.length > 1
-      ? `\n# The plain S3_* names are the first bucket's (${blocks[0].bucket}); every bucket also has S3_<BUCKET>_* names.\n# For another bucket's plain names: smll-storage credentials${dataDirFlag} BUCKET\n`
-      : '';
+  // Gateway mode writes no credentials file for `credentials` to read.
+  const another = dataDirFlag === undefined ? '' : `\n# For another bucket's plain names: smll-storage credentials${dataDirFlag} BUCKET`;
+  const note = blocks.length > 1 ? `\n# The plain S3_* names are the first bucket's (${blocks[0].bucket}); every bucket also has S3_<BUCKET>_* names.${another}\n` : '';
   return note + blocks.map(({ bucket, variables }) => `\n# bucket ${bucket}\n${envLines(variables)}\n`).join('');
 }
 
@@ -120,6 +121,8 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
     config,
     {
       ...givenOnly(command, { port: flags.port, host: flags.host, region: flags.region, dataDir: flags.dataDir, durable: flags.durable, vhostDomain: flags.vhostDomain, seed: flags.seed }),
+      ...givenOnly(command, { bucketsDir: flags.bucketsDir }),
+      backend: backendFromFlags(flags, config),
       ...givenOnly(command, { sigv2: flags.sigv2, requestTimeout: flags.requestTimeout, logFormat: flags.logFormat, uploadExpiry: flags.uploadExpiry, temp: flags.temp, quiet: flags.quiet, dotenv: flags.dotenv }),
       ...givenOnly(command, { console: flags.console === 'on', consoleToken: flags.consoleToken }),
       ...(tlsFlags ? { tls: tlsFlags.option } : {}),
@@ -128,16 +131,18 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
     true,
   );
   const { temp, quiet, dotenv: dotenvFile, ...emulatorOptions } = options;
+  const gateway = options.backend !== undefined;
+  if (gateway && temp) throw new InvalidArgumentError('--temp has no use with --backend: gateway mode keeps no data dir');
   const port = options.port ?? flags.port;
   const host = options.host ?? flags.host;
-  const dataDir = temp ? undefined : (options.dataDir ?? flags.dataDir);
+  // Gateway mode has no data dir: one given anyway reaches startEmulator, which says why not.
+  const dataDir = temp ? undefined : (options.dataDir ?? (gateway ? undefined : flags.dataDir));
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
       ...emulatorOptions,
       port,
       host,
-      region: options.region ?? flags.region,
       dataDir,
       log: quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     });
@@ -147,7 +152,7 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   const buckets = bucketsInOrder(options.buckets, emulator.buckets);
   try {
     // What `smll-storage credentials` reads: the database itself stays locked while we run.
-    const warning = writeCredentialsFile(emulator.dataDir, buckets, (b) => emulator.credentials(b));
+    const warning = emulator.backend ? undefined : writeCredentialsFile(emulator.dataDir, buckets, (b) => emulator.credentials(b));
     if (warning) process.stderr.write(`smll-storage: warning: ${warning}\n`);
     if (dotenvFile) writePrivateFile(dotenvFile, dotenv(bucketEnvironment(buckets, (b) => emulator.env(b))));
   } catch (err) {
@@ -175,15 +180,17 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
   for (const bucket of emulator.replacedKeys) {
     process.stderr.write(`smll-storage: warning: bucket "${bucket}": its stored keys were replaced by the ones given; clients still using the old keys now get InvalidAccessKeyId.\n`);
   }
-  const where = temp ? `${emulator.dataDir}, temporary: removed on exit` : emulator.dataDir;
-  process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, data in ${where})\n`);
+  const where = emulator.backend
+    ? `backend: ${emulator.backend.type} at ${emulator.backend.endpoint} (gateway mode)`
+    : `data in ${temp ? `${emulator.dataDir}, temporary: removed on exit` : emulator.dataDir}`;
+  process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, ${where})\n`);
   if (emulator.consoleUrl) process.stdout.write(`console: ${emulator.consoleUrl}\n`);
   process.stdout.write(seedLines(emulator.seeded));
   const certFile = tlsFlags?.certFile ?? emulator.certificate?.file;
   if (certFile) process.stdout.write(`\n${trustLines(certFile, emulator.certificate?.replaced)}\n`);
   if (buckets.length === 0) process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
   // `credentials` reads the default data dir unless told another (a --temp one included).
-  const dataDirFlag = !temp && resolve(emulator.dataDir) === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${quoted(emulator.dataDir)}`;
+  const dataDirFlag = emulator.backend ? undefined : !temp && resolve(emulator.dataDir) === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${quoted(emulator.dataDir)}`;
   process.stdout.write(bucketBlocks(buckets, emulator, dataDirFlag));
   process.stdout.write('\nReady. Ctrl-C stops.\n');
 }

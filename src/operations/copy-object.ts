@@ -11,6 +11,7 @@ import { streamChecksum } from './multipart-checksums.js';
 import { objectMetadataFrom, writePrecondition } from './put-object.js';
 import { xmlResponse } from './response.js';
 import type { ObjectRequest, OperationHandler } from './types.js';
+import { refuseReservedKey } from './reserved-keys.js';
 
 function metadataDirective(headers: IncomingHttpHeaders): 'COPY' | 'REPLACE' {
   const value = headerValue(headers, 'x-amz-metadata-directive');
@@ -68,6 +69,7 @@ const MAX_COPY_ATTEMPTS = 3;
  * the source once, and the copy made only if the source is still the object that was read.
  */
 export const CopyObject: OperationHandler<ObjectRequest> = async ({ req, store }) => {
+  refuseReservedKey(store, req.key);
   const source = copySourceOf(req.headers);
   const target = { bucket: req.bucket, key: req.key };
   const directive = metadataDirective(req.headers);

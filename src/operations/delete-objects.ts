@@ -3,6 +3,7 @@ import { StorageFault, storageFaultError } from '../store/storage-fault.js';
 import { MAX_KEY_BYTES } from '../s3/limits.js';
 import { childElements, parseXml, renderXml, textOf, type XmlTree } from '../s3/xml.js';
 import { readSmallBody } from './small-body.js';
+import { reservedKeyError } from './reserved-keys.js';
 import { xmlResponse } from './response.js';
 import type { BucketRequest, OperationHandler, RequestBody } from './types.js';
 
@@ -40,11 +41,15 @@ export const DeleteObjects: OperationHandler<BucketRequest & RequestBody> = asyn
   const deleted: XmlTree[] = [];
   const errors: XmlTree[] = [];
   for (const { key, versionId } of entries) {
+    const reserved = reservedKeyError(store, key);
     if (versionId !== undefined) {
       // Deleting a version needs s3:DeleteObjectVersion, which SMLL credentials lack.
       errors.push({ Key: key, VersionId: versionId, Code: 'AccessDenied', Message: 'Access Denied' });
     } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       errors.push({ Key: key, Code: 'KeyTooLongError', Message: 'Your key is too long' });
+    } else if (reserved) {
+      // Reported for this key, as S3 reports each key it refuses, next to the deleted ones.
+      errors.push({ Key: key, Code: reserved.code, Message: reserved.message });
     } else {
       try {
         await store.deleteObject(req.bucket, key);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
-import type { XmlTree } from '../s3/xml.js';
-import type { ListPage, ObjectRecord } from '../store/types.js';
+import { isoTimestamp } from '../s3/timestamp.js';
+import { XmlContent, textElement, xmlElement, type XmlTree } from '../s3/xml.js';
+import type { ListedObject, ListPage } from '../store/types.js';
 
 const MAX_KEYS_LIMIT = 1000;
 /** The range of the Java int S3 parses max-keys into. */
@@ -64,6 +65,8 @@ export function parseListParameters(query: URLSearchParams): ListParameters {
  * and `*` alone and escapes `~`, as S3 answers and as boto3's unquote_plus expects.
  */
 export function s3UrlEncode(value: string): string {
+  // What most keys are made of, which the escaping leaves as it is: one test instead of four passes.
+  if (/^[A-Za-z0-9\-_.*/]*$/.test(value)) return value;
   return encodeURIComponent(value)
     .replace(/%2F/g, '/')
     .replace(/%20/g, '+')
@@ -83,28 +86,27 @@ export function contentsOf(
   page: ListPage,
   encode: (value: string | undefined) => string | undefined,
   owner: XmlTree | undefined,
-): { Contents: XmlTree[]; CommonPrefixes: XmlTree[] } {
-  const contents: XmlTree[] = [];
+): { Contents: XmlContent[]; CommonPrefixes: XmlTree[] } {
+  const contents: XmlContent[] = [];
   const prefixes: XmlTree[] = [];
+  // Rendered once for every key of the page.
+  const ownerElement = owner === undefined ? '' : xmlElement('Owner', owner);
   for (const entry of page.entries) {
     if (entry.kind === 'prefix') {
       prefixes.push({ Prefix: encode(entry.prefix) });
     } else {
-      contents.push(objectEntry(entry.record, encode, owner));
+      contents.push(objectEntry(entry.record, encode, ownerElement));
     }
   }
   return { Contents: contents, CommonPrefixes: prefixes };
 }
 
-function objectEntry(record: ObjectRecord, encode: (value: string | undefined) => string | undefined, owner: XmlTree | undefined): XmlTree {
-  return {
-    Key: encode(record.key),
-    LastModified: record.lastModified.toISOString(),
-    ETag: record.etag,
-    ChecksumAlgorithm: record.checksum?.algorithm,
-    ChecksumType: record.checksum?.type,
-    Size: record.size,
-    Owner: owner,
-    StorageClass: 'STANDARD',
-  };
+/** One key's Contents, its elements in S3's order (a tree of them was 30% of a listing page's CPU). */
+function objectEntry(record: ListedObject, encode: (value: string | undefined) => string | undefined, ownerElement: string): XmlContent {
+  // A timestamp and a number need no escaping and are never empty: written as they are.
+  return new XmlContent(
+    `${textElement('Key', encode(record.key))}<LastModified>${isoTimestamp(record.lastModified)}</LastModified>${textElement('ETag', record.etag)}` +
+      `${textElement('ChecksumAlgorithm', record.checksum?.algorithm)}${textElement('ChecksumType', record.checksum?.type)}<Size>${record.size}</Size>` +
+      `${ownerElement}<StorageClass>STANDARD</StorageClass>`,
+  );
 }

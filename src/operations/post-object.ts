@@ -16,6 +16,7 @@ import { assertStorableHeaderValue, formFieldAsHeaderValue } from './header-valu
 import { objectMetadataFrom } from './put-object.js';
 import { checksumHeaders, xmlResponse } from './response.js';
 import type { FormRequest, OperationHandler } from './types.js';
+import { refuseReservedKey } from './reserved-keys.js';
 
 /** Fails the stream as soon as more than `max` bytes have passed, so an oversized file is not read to its end. */
 class MaxSizeGuard extends Transform {
@@ -72,6 +73,7 @@ function redirectTarget(fields: ReadonlyMap<string, string>): URL | undefined {
 export const PostObject: OperationHandler<FormRequest> = async ({ req, store }) => {
   const { form } = req;
   const key = objectKey(form.fields.get('key'), form.filename);
+  refuseReservedKey(store, key);
   const headers = formFieldsAsHeaders(form.fields);
   // The fields' text as the bytes a header would carry, so that form and header uploads store alike.
   const metadata = objectMetadataFrom(

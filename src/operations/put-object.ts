@@ -6,6 +6,7 @@ import { etagListMatches } from './conditions.js';
 import { assertStorableHeaderName, assertStorableHeaderValue } from './header-values.js';
 import { checksumHeaders } from './response.js';
 import type { ObjectRequest, OperationHandler, RequestBody } from './types.js';
+import { refuseReservedKey } from './reserved-keys.js';
 
 /** S3 limits user metadata (names and values of x-amz-meta-*) to 2 KB. */
 const MAX_USER_METADATA_BYTES = 2048;
@@ -77,12 +78,14 @@ export function writePrecondition(headers: IncomingHttpHeaders): ((existing: Obj
 
 /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html */
 export const PutObject: OperationHandler<ObjectRequest & RequestBody> = async ({ req, store }) => {
+  refuseReservedKey(store, req.key);
   const metadata = objectMetadataFrom(req.headers);
   const precondition = writePrecondition(req.headers);
   const { body } = req;
 
   const record = await store.putObject(req.bucket, req.key, {
     body: body.stream,
+    size: body.declaredLength,
     describe: () => {
       const { md5, checksum } = body.result();
       return { ...metadata, etag: `"${md5.toString('hex')}"`, checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } };

@@ -30,6 +30,7 @@ export const UploadPartCopy: OperationHandler<ObjectRequest> = async ({ req, sto
   const crc64nvme = algorithm === undefined ? createChecksum(DEFAULT_CHECKSUM_ALGORITHM) : undefined;
   const data = await store.readObject(record, range);
   const part = await store.uploadPart(upload.id, partNumber, {
+    size: range ? range.end - range.start + 1 : record.size,
     body: tap(data, (chunk) => {
       md5.update(chunk);
       checksum?.update(chunk);

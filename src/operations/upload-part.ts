@@ -34,6 +34,7 @@ export const UploadPart: OperationHandler<ObjectRequest & RequestBody> = async (
   let partChecksum: { algorithm: string; value: string } | undefined;
   const part = await store.uploadPart(upload.id, partNumber, {
     body: tapped ? tap(body.stream, (chunk) => tapped.update(chunk)) : body.stream,
+    size: body.declaredLength,
     describe: async () => {
       const { md5, checksum } = body.result();
       const tappedValue = tapped && (await tapped.digestBase64());

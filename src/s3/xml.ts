@@ -9,10 +9,22 @@ let SaxesParser: typeof SaxesParserType | undefined;
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-/** A value tree rendered as nested elements; arrays repeat the element, undefined omits it. */
-export type XmlValue = string | number | boolean | undefined | XmlTree | XmlValue[];
+/**
+ * A value tree rendered as nested elements; arrays repeat the element, undefined omits it; an
+ * XmlContent is the element's content already rendered.
+ */
+export type XmlValue = string | number | boolean | undefined | XmlContent | XmlTree | XmlValue[];
 export interface XmlTree {
   [element: string]: XmlValue;
+}
+
+/**
+ * An element's content rendered ahead (with textElement): what a 1,000-key listing repeats
+ * 1,000 times, written without a tree of objects per key and a walk over it, which were half of
+ * a listing's CPU time.
+ */
+export class XmlContent {
+  constructor(readonly xml: string) {}
 }
 
 /** Text content escaped as xmlbuilder2 serialises it (`&`, `<`, `>`); control characters as S3 writes them. */
@@ -30,10 +42,21 @@ function escapeText(text: string): string {
   );
 }
 
+/** An element holding text (a number or boolean as String gives it), as renderXml writes one; '' for undefined. */
+export function textElement(name: string, value: string | number | boolean | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return text === '' ? `<${name}/>` : `<${name}>${escapeText(text)}</${name}>`;
+}
+
 function appendValue(parts: string[], name: string, value: XmlValue): void {
   if (value === undefined) return;
   if (Array.isArray(value)) {
     for (const item of value) appendValue(parts, name, item);
+    return;
+  }
+  if (value instanceof XmlContent) {
+    parts.push(value.xml === '' ? `<${name}/>` : `<${name}>${value.xml}</${name}>`);
     return;
   }
   if (typeof value === 'object') {
@@ -44,8 +67,14 @@ function appendValue(parts: string[], name: string, value: XmlValue): void {
     else parts.push(`</${name}>`);
     return;
   }
-  const text = String(value);
-  parts.push(text === '' ? `<${name}/>` : `<${name}>${escapeText(text)}</${name}>`);
+  parts.push(textElement(name, value));
+}
+
+/** One element as renderXml writes it inside a document ('' for undefined). */
+export function xmlElement(name: string, value: XmlValue): string {
+  const parts: string[] = [];
+  appendValue(parts, name, value);
+  return parts.join('');
 }
 
 /**

@@ -10,6 +10,7 @@ export type {
   ByteRange,
   ChecksumType,
   ListEntry,
+  ListedObject,
   ListPage,
   ListQuery,
   ObjectDescription,

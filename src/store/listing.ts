@@ -14,7 +14,7 @@ export interface KeyBound {
 /** Rows of one bucket with `from` ≤/< key < `below` (no upper bound if undefined), in key order, at most `limit`. */
 export type ScanKeys<Row extends { key: string }> = (from: KeyBound, below: string | undefined, limit: number) => Iterable<Row>;
 
-export type ListedEntry<Row> = { kind: 'object'; row: Row } | { kind: 'prefix'; prefix: string };
+export type ListedEntry<Row> = { kind: 'object'; record: Row } | { kind: 'prefix'; prefix: string };
 
 export interface KeyListing<Row> {
   entries: Array<ListedEntry<Row>>;
@@ -49,7 +49,7 @@ export function listKeys<Row extends { key: string }>(scan: ScanKeys<Row>, query
       rowsVisited++;
       const commonPrefix = rollUp(row.key);
       if (commonPrefix === undefined) {
-        entries.push({ kind: 'object', row });
+        entries.push({ kind: 'object', record: row });
         continue;
       }
       entries.push({ kind: 'prefix', prefix: commonPrefix });
@@ -63,7 +63,7 @@ export function listKeys<Row extends { key: string }>(scan: ScanKeys<Row>, query
   const isTruncated = entries.length > query.maxKeys;
   if (isTruncated) entries.length = query.maxKeys;
   const last = entries.at(-1);
-  const lastReturned = last === undefined ? undefined : last.kind === 'object' ? last.row.key : last.prefix;
+  const lastReturned = last === undefined ? undefined : last.kind === 'object' ? last.record.key : last.prefix;
   return { entries, isTruncated, ...(lastReturned === undefined ? {} : { lastReturned }), rowsVisited };
 }
 

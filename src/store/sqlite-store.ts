@@ -23,6 +23,7 @@ import type {
   BucketRecord,
   ByteRange,
   ChecksumType,
+  ListedObject,
   ListPage,
   ListQuery,
   ObjectDescription,
@@ -276,14 +277,21 @@ export class SqliteStore implements Store {
   /** Walks the (bucket, key) primary key, seeking past each common prefix instead of reading its keys. */
   async listObjects(bucket: string, query: ListQuery): Promise<ListPage> {
     const s = this.#data.statements;
-    const scan = (from: KeyBound, below: string | undefined, limit: number): Iterable<ObjectRow> => {
-      if (below === undefined) return (from.inclusive ? s.scanFrom : s.scanAfter).iterate(bucket, from.key, limit);
-      return (from.inclusive ? s.scanFromBelow : s.scanAfterBelow).iterate(bucket, from.key, below, limit);
+    // Without a delimiter every row a scan reads is listed: all of them in one call into SQLite.
+    // With one, a common prefix ends the scan at its first row: row by row.
+    const rowByRow = Boolean(query.delimiter);
+    const scan = (from: KeyBound, below: string | undefined, limit: number): Iterable<ListedObject> => {
+      if (below === undefined) {
+        const statement = from.inclusive ? s.scanFrom : s.scanAfter;
+        return rowByRow ? statement.iterate(bucket, from.key, limit) : statement.all(bucket, from.key, limit);
+      }
+      const statement = from.inclusive ? s.scanFromBelow : s.scanAfterBelow;
+      return rowByRow ? statement.iterate(bucket, from.key, below, limit) : statement.all(bucket, from.key, below, limit);
     };
     const listing = listKeys(scan, query);
     this.#listingRowsVisited += listing.rowsVisited;
     return {
-      entries: listing.entries.map((entry) => (entry.kind === 'object' ? { kind: 'object', record: toObjectRecord(entry.row) } : entry)),
+      entries: listing.entries,
       isTruncated: listing.isTruncated,
       ...(listing.lastReturned === undefined ? {} : { lastReturned: listing.lastReturned }),
     };

@@ -32,7 +32,17 @@ export interface ObjectRecord extends ObjectMetadata {
   partsCount?: number;
 }
 
-export type ListEntry = { kind: 'object'; record: ObjectRecord } | { kind: 'prefix'; prefix: string };
+/** What a listing (ListObjects, ListObjectsV2) shows of an object: these fields of its ObjectRecord. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** Quoted, as sent in the ETag header. */
+  etag: string;
+  lastModified: Date;
+  checksum?: { algorithm: string; type: 'FULL_OBJECT' | 'COMPOSITE' };
+}
+
+export type ListEntry = { kind: 'object'; record: ListedObject } | { kind: 'prefix'; prefix: string };
 
 export interface ListPage {
   /** In key order (UTF-8 bytes), common prefixes interleaved where they sort. */
@@ -131,6 +141,12 @@ export interface PutObjectInput {
   /** The object's bytes, read to their end before anything is stored. */
   body: Readable;
   /**
+   * The body's length in bytes, when the request declared it (Content-Length,
+   * x-amz-decoded-content-length). A store that must announce the length before the first byte
+   * (the S3 backend's) streams with it; without it, such a store spools the body first.
+   */
+  size?: number;
+  /**
    * Called once `body` has ended: the object's metadata and ETag, which may depend on the bytes
    * read (their MD5, a checksum). Throws or rejects to refuse the write.
    */
@@ -147,6 +163,8 @@ export interface PutObjectInput {
 export interface UploadPartInput {
   /** The part's bytes, read to their end before anything is stored. */
   body: Readable;
+  /** The body's length in bytes, when the request declared it (see PutObjectInput.size). */
+  size?: number;
   /** Called once `body` has ended: the part's ETag and checksums. Throws or rejects to refuse the write. */
   describe(): PartDescription | Promise<PartDescription>;
 }
@@ -181,6 +199,12 @@ export interface BucketStore {
  * been overwritten or deleted since. Keys and sizes are S3's (UTF-8 keys, sizes in bytes).
  */
 export interface ObjectStore {
+  /**
+   * The prefix of the keys a store keeps its own records under (the S3 backend's
+   * `.smll-gateway/`); absent when every key is the client's. Operations refuse to write or
+   * delete such a key (400 InvalidArgument) before the store sees it; reads find nothing there.
+   */
+  readonly reservedPrefix?: string;
   /** The object's record, or undefined if there is none. */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**

@@ -36,7 +36,9 @@ export function summarise({ samples, targets, meta }) {
         toBestPeer: bestPeer === undefined ? undefined : goodness(id, value, medians[bestPeer]),
       };
     }
-    metrics[id] = { ...METRICS[id], medians, samples: byTarget, bestPeer, ratios };
+    // Gateway mode's overhead: the gateway over MinIO against MinIO alone, in the same run.
+    const gatewayToMinio = goodness(id, medians.gateway, medians.minio);
+    metrics[id] = { ...METRICS[id], medians, samples: byTarget, bestPeer, ratios, ...(gatewayToMinio === undefined ? {} : { gatewayToMinio }) };
   }
   return { meta, targets, metrics, goals: checkGoals(metrics) };
 }
@@ -145,6 +147,15 @@ export function renderMarkdown(report) {
     lines.push('Workloads that failed on a target (their figures are missing):');
     for (const e of workloadErrors) lines.push(`- ${e.target} ${e.workload}: ${e.error}`);
   }
+  const overhead = Object.values(metrics).filter((m) => m.gatewayToMinio !== undefined && /^W[123]$/.test(m.workload));
+  if (overhead.length) {
+    lines.push('');
+    lines.push('Gateway mode (issue 15): the gateway over MinIO as a ratio to MinIO alone, as *how many times as good* (1× = no overhead; below 1, what the SMLL front costs).');
+    lines.push('');
+    lines.push('| metric | gateway | MinIO | gateway / MinIO |');
+    lines.push('|---|---:|---:|---:|');
+    for (const m of overhead) lines.push(`| ${m.workload} ${m.label} (${m.unit}) | ${format(m.medians.gateway)} | ${format(m.medians.minio)} | ${ratioText(m.gatewayToMinio)} |`);
+  }
   if (goals.length) {
     lines.push('');
     lines.push('| goal (issue 14) | figures | held |');
@@ -158,7 +169,7 @@ export function renderMarkdown(report) {
   return `${lines.join('\n')}\n`;
 }
 
-const COLOURS = { emulator: '#1b7f3b', s3rver: '#d08a1e', moto: '#3566b8', minio: '#b03a48' };
+const COLOURS = { emulator: '#1b7f3b', gateway: '#7a3fb0', s3rver: '#d08a1e', moto: '#3566b8', minio: '#b03a48' };
 
 function escapeXml(text) {
   return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);

@@ -1,7 +1,8 @@
 /**
  * The servers the bench measures, each started as its own process on 127.0.0.1 with a fresh
- * data directory: this emulator (its CLI), the ceiling server, s3rver, moto's server and MinIO.
- * Missing peers are installed here (moto into a venv beside this file, MinIO with `go install`);
+ * data directory: this emulator (its CLI), the ceiling server, s3rver, moto's server, MinIO, and
+ * the emulator in gateway mode over a MinIO of its own (started with it, as MinIO alone is).
+ * Missing peers are installed here (moto into a venv beside this file, MinIO by scripts/install-minio.sh);
  * a peer that cannot be installed or started is reported with its error, never fatal.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -84,6 +85,33 @@ const DEFINITIONS = {
     probe: { method: 'GET', path: '/' },
     createBucket: true,
   },
+  gateway: {
+    label: 'smll-storage gateway over MinIO',
+    verifiesSignatures: true,
+    credentials: { accessKeyId: 'BENCHACCESSKEY', secretKey: 'bench-secret-key' },
+    install: installMinio,
+    backend: 'minio',
+    command: (port, _dataDir, _consolePort, backend) => [
+      process.execPath,
+      [
+        join(SNAPSHOT_DIR, 'bin/smll-storage.js'),
+        'serve',
+        '--quiet',
+        '--port',
+        String(port),
+        '--bucket',
+        `${BUCKET}=BENCHACCESSKEY:bench-secret-key`,
+        '--backend',
+        's3',
+        '--backend-endpoint',
+        backend.endpoint,
+        '--backend-region',
+        REGION,
+      ],
+    ],
+    env: (backend) => ({ SMLL_BACKEND_ACCESS_KEY: backend.credentials.accessKeyId, SMLL_BACKEND_SECRET_KEY: backend.credentials.secretKey }),
+    probe: { method: 'HEAD', path: `/${BUCKET}` },
+  },
   minio: {
     label: 'MinIO',
     verifiesSignatures: true,
@@ -120,10 +148,9 @@ function minioBinary() {
   return join(gobin || join(gopath, 'bin'), 'minio');
 }
 
+/** The pinned version (a no-op once built; about ten minutes the first time). */
 function installMinio() {
-  if (fs.existsSync(minioBinary())) return;
-  process.stderr.write('building MinIO with go install (first run only; several minutes)…\n');
-  execFileSync('go', ['install', 'github.com/minio/minio@latest'], { stdio: 'inherit', timeout: 20 * 60_000 });
+  execFileSync('bash', [join(repoDir, 'scripts/install-minio.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60_000 });
 }
 
 /** Installs what `names` need; returns name → error message for those that could not be installed. */
@@ -155,18 +182,20 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
  */
 export async function startTarget(name, { timeoutMs = 60_000 } = {}) {
   const definition = DEFINITIONS[name];
+  // The gateway's backend, started first and stopped with it.
+  const backend = definition.backend ? await startTarget(definition.backend, { timeoutMs }) : undefined;
   const port = await freePort();
   const dataDir = fs.mkdtempSync(join(tmpdir(), `smll-bench-${name}-`));
   const credentials = { ...definition.credentials, region: REGION };
   const endpoint = `http://127.0.0.1:${port}`;
   const sign = (method, path) => presignUrl({ ...credentials, method, url: `${endpoint}${path}`, expiresSeconds: 6 * 3600 });
   const probeUrl = sign(definition.probe.method, definition.probe.path);
-  const [command, args] = definition.command(port, dataDir, await freePort());
+  const [command, args] = definition.command(port, dataDir, await freePort(), backend);
 
   const started = performance.now();
   const child = spawn(command, args, {
     cwd: dataDir,
-    env: { ...process.env, ...definition.env },
+    env: { ...process.env, ...(typeof definition.env === 'function' ? definition.env(backend) : definition.env) },
     stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -181,9 +210,13 @@ export async function startTarget(name, { timeoutMs = 60_000 } = {}) {
       await exitPromise;
       clearTimeout(timer);
     }
+    await backend?.stopProcess();
   };
   /** Removing a data dir of 200,000 objects takes minutes for some peers: callers may do it last. */
-  const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const removeData = () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    backend?.removeData();
+  };
   const stop = async () => {
     await stopProcess();
     removeData();

@@ -25,7 +25,7 @@ const FLOWS = {
   'flow-large-file': 'upload a 40 MiB file as the client does by default or documents for large files (multipart), read it back, delete it',
 };
 const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖' };
-const TARGET_NAMES = { emulator: 'the emulator', minio: 'MinIO', external: 'the external endpoint' };
+const TARGET_NAMES = { emulator: 'the emulator', gateway: 'the emulator in gateway mode over MinIO', minio: 'MinIO', external: 'the external endpoint' };
 
 const escapeCell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const oneLine = (text, max = 400) => {
@@ -198,10 +198,10 @@ export function renderMatrix({ catalogue, summaries }) {
     '(the emulator with `--tls`), each run against a fresh emulator started through its CLI.',
     '',
   ];
-  for (const kind of ['emulator', 'minio', 'external']) {
+  for (const kind of ['emulator', 'gateway', 'minio', 'external']) {
     if (summaries[kind]) lines.push(...matrixSection(kind, summaries[kind], catalogue, kind === 'emulator' || !summaries.emulator));
   }
-  for (const kind of ['minio', 'external']) {
+  for (const kind of ['gateway', 'minio', 'external']) {
     if (summaries.emulator && summaries[kind]) lines.push(...differentialSection(kind, summaries.emulator, summaries[kind], catalogue));
   }
   return `${lines.join('\n').trimEnd()}\n`;

@@ -1,7 +1,7 @@
 // The differential target: a local MinIO (built from the Go module proxy with `go install` when it
 // is not there yet), on 127.0.0.1 with a fresh data dir, http or https (self-signed, as the emulator's).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,19 +9,16 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-const MINIO_MODULE = 'github.com/minio/minio@latest';
 const ROOT_USER = 'conformanceroot';
 const ROOT_PASSWORD = 'conformance-root-secret';
 const BUCKETS = ['conformance-a', 'conformance-b'];
 
-function minioBinary() {
+/** The pinned MinIO of scripts/install-minio.sh (a no-op once built), where that script puts it. */
+function minioBinary(root) {
+  execFileSync('bash', [join(root, 'scripts/install-minio.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const gobin = execFileSync('go', ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
   const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
-  const binary = join(gopath.split(':')[0], 'bin', 'minio');
-  if (!existsSync(binary)) {
-    process.stdout.write(`[conformance] building MinIO: go install ${MINIO_MODULE} (slow the first time)\n`);
-    execFileSync('go', ['install', MINIO_MODULE], { stdio: 'inherit' });
-  }
-  return binary;
+  return join(gobin || join(gopath.split(':')[0], 'bin'), 'minio');
 }
 
 function freePort() {
@@ -60,7 +57,7 @@ async function waitUntilLive(endpoint, ca, child, output) {
  * buckets use the root credentials: SMLL's permission rules are emulator-only rows.
  */
 export async function startMinio({ transport, root }) {
-  const binary = minioBinary();
+  const binary = minioBinary(root);
   // A `go install` build calls itself DEVELOPMENT.GOGET: its module version says which commit it is.
   const buildInfo = execFileSync('go', ['version', '-m', binary], { encoding: 'utf8' });
   const version = `MinIO ${/^\s*mod\s+github\.com\/minio\/minio\s+(\S+)/m.exec(buildInfo)?.[1] ?? 'unknown version'} (go install)`;
@@ -117,6 +114,7 @@ export async function startMinio({ transport, root }) {
     throw err;
   }
   return {
+    workDir,
     version,
     notes:
       'MinIO runs with one root credential for both buckets (per-bucket keys need its admin API), ' +

@@ -5,6 +5,7 @@
 //
 //   npm run conformance                          # the emulator, started through its CLI per run
 //   npm run conformance -- --target minio        # the differential run against a local MinIO
+//   npm run conformance -- --target gateway      # the emulator's CLI in gateway mode over a fresh MinIO per run
 //   SMLL_ENDPOINT=… npm run conformance          # any S3-compatible endpoint (see README.md here)
 //   options: --sdk node,python  --transport http  --jobs 2
 import { spawn } from 'node:child_process';
@@ -28,7 +29,7 @@ const { values: args } = parseArgs({
   },
 });
 const targetKind = args.target;
-if (!['emulator', 'minio', 'external'].includes(targetKind)) fail(`--target is emulator, minio or external, not "${targetKind}"`);
+if (!['emulator', 'gateway', 'minio', 'external'].includes(targetKind)) fail(`--target is emulator, gateway, minio or external, not "${targetKind}"`);
 if (targetKind === 'external' && !process.env.SMLL_ENDPOINT) fail('--target external needs SMLL_ENDPOINT and the other SMLL_* variables');
 
 const python = join(here, 'python/.venv/bin/python');
@@ -162,11 +163,31 @@ function run({ cwd, cmd, args: cmdArgs }, { env = process.env, logFile, timeoutM
   });
 }
 
-/** The emulator through its own CLI: fresh temp data dir, a free port, two buckets with their own keys. */
-async function startEmulatorTarget(transport) {
-  const cliArgs = ['bin/smll-storage.js', '--temp', '--port', '0', '--quiet', '--bucket', 'conformance-a', '--bucket', 'conformance-b'];
-  if (transport === 'https') cliArgs.push('--tls');
-  const child = spawn(process.execPath, cliArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The emulator through its own CLI: fresh temp data dir, a free port, two buckets with their own
+ * keys. With `backend` (a MinIO of the run's own: `--target gateway`), in gateway mode over it
+ * instead: the buckets' keys given (gateway mode generates none), and for https a certificate from
+ * the emulator's own local CA (`--tls` keeps its CA in a data dir, which gateway mode has none of).
+ */
+async function startEmulatorTarget(transport, backend) {
+  const cliArgs = ['bin/smll-storage.js', '--port', '0', '--quiet'];
+  const env = { ...process.env };
+  let caFile;
+  if (backend) {
+    cliArgs.push('--backend', 's3', '--backend-endpoint', backend.env.SMLL_ENDPOINT, '--backend-region', backend.env.SMLL_REGION);
+    cliArgs.push('--bucket', 'conformance-a=CONFORMANCEKEYA:conformance-secret-a', '--bucket', 'conformance-b=CONFORMANCEKEYB:conformance-secret-b');
+    Object.assign(env, { SMLL_BACKEND_ACCESS_KEY: backend.env.SMLL_ACCESS_KEY, SMLL_BACKEND_SECRET_KEY: backend.env.SMLL_SECRET_KEY });
+    if (transport === 'https') {
+      const { localCaTls } = await import(join(root, 'dist/tls.js'));
+      const tls = await localCaTls(backend.workDir);
+      cliArgs.push('--cert', join(backend.workDir, 'tls/cert.pem'), '--key', join(backend.workDir, 'tls/key.pem'));
+      caFile = tls.caFile;
+    }
+  } else {
+    cliArgs.push('--temp', '--bucket', 'conformance-a', '--bucket', 'conformance-b');
+    if (transport === 'https') cliArgs.push('--tls');
+  }
+  const child = spawn(process.execPath, cliArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise((resolveReady, rejectReady) => {
     const timer = setTimeout(() => rejectReady(new Error(`emulator not ready in 30 s:\n${output}`)), 30_000);
@@ -187,7 +208,7 @@ async function startEmulatorTarget(transport) {
   // The CLI prints `export NAME=value` lines: the trust lines (https), then one block per bucket,
   // each with S3_<BUCKET>_* names (the first bucket's also plain S3_*).
   const exports = new Map([...output.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value]));
-  const caBundle = exports.get('AWS_CA_BUNDLE');
+  const caBundle = exports.get('AWS_CA_BUNDLE') ?? caFile;
   return {
     env: {
       SMLL_ENDPOINT: exports.get('S3_CONFORMANCE_A_ENDPOINT'),
@@ -204,8 +225,20 @@ async function startEmulatorTarget(transport) {
       new Promise((resolveStop) => {
         child.once('exit', () => resolveStop());
         child.kill('SIGTERM');
-      }),
+      }).then(() => backend?.stop()),
   };
+}
+
+/** `--target gateway`: a fresh MinIO (http, as a cluster inside a cluster network), then the emulator in gateway mode over it. */
+async function startGatewayTarget(transport) {
+  const backend = await startMinio({ transport: 'http', root });
+  try {
+    const target = await startEmulatorTarget(transport, backend);
+    return { ...target, version: `smll-storage gateway over ${backend.version}`, notes: 'The emulator\'s CLI with --backend s3 over a fresh MinIO (one per runner and transport).' };
+  } catch (err) {
+    await backend.stop();
+    throw err;
+  }
 }
 
 function externalTarget() {
@@ -217,6 +250,7 @@ function externalTarget() {
 
 function startTarget(transport) {
   if (targetKind === 'emulator') return startEmulatorTarget(transport);
+  if (targetKind === 'gateway') return startGatewayTarget(transport);
   if (targetKind === 'minio') return startMinio({ transport, root });
   return externalTarget();
 }
@@ -293,7 +327,7 @@ async function pool(tasks, limit) {
 async function main() {
   const startedAt = Date.now();
   mkdirSync(resultsRoot, { recursive: true });
-  if (targetKind === 'emulator' && !existsSync(join(root, 'dist/cli/main.js'))) fail('dist/ is missing: run "npm run build" first');
+  if ((targetKind === 'emulator' || targetKind === 'gateway') && !existsSync(join(root, 'dist/cli/main.js'))) fail('dist/ is missing: run "npm run build" first');
 
   // Runners that share a toolchain (Python and the AWS CLI share one venv) set it up once.
   const setups = new Map();
@@ -345,7 +379,7 @@ async function main() {
   const { results: all, ...head } = summary;
   writeFileSync(summaryFile, `${JSON.stringify(head, null, 1).slice(0, -2)},\n "results": [\n${all.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n ]\n}\n`);
   const summaries = {};
-  for (const kind of ['emulator', 'minio', 'external']) {
+  for (const kind of ['emulator', 'gateway', 'minio', 'external']) {
     const file = join(here, `results-${kind}.json`);
     if (existsSync(file)) summaries[kind] = JSON.parse(readFileSync(file, 'utf8'));
   }
@@ -358,7 +392,7 @@ async function main() {
   process.stdout.write(`[conformance] against ${targetKind}: ${counts['not-expressible']} scenario runs not expressible with their SDK\n`);
   process.stdout.write(`conformance: ${counts.pass} passed, ${counts.fail} failed\n`);
   // Against another implementation the differences are the finding, not a failure of this project.
-  process.exitCode = targetKind === 'emulator' && failed.length > 0 ? 1 : 0;
+  process.exitCode = (targetKind === 'emulator' || targetKind === 'gateway') && failed.length > 0 ? 1 : 0;
 }
 
 await main();

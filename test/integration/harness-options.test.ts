@@ -25,7 +25,7 @@ describe('setup options are checked like the config file', () => {
   it('vitest: a typo (bucket for buckets) fails the setup with the config file\'s message, naming where the options are', async () => {
     const project = { config: { root: root(), provide: { smllStorageOptions: { bucket: ['x-bucket'] } } }, provide: () => {} } as unknown as TestProject;
     await expect(vitestSetup(project)).rejects.toThrow(
-      /^vitest config test\.provide\.smllStorageOptions: unknown key "bucket" \(did you mean "buckets"\? known keys: buckets, region, port, host, dataDir, durable, vhostDomain, allow, cors, seed, sigv2, tls, uploadExpiry, requestTimeout, logFormat, console, consoleToken, log, config\)$/,
+      /^vitest config test\.provide\.smllStorageOptions: unknown key "bucket" \(did you mean "buckets"\? known keys: buckets, region, port, host, dataDir, durable, backend, bucketsDir, vhostDomain, allow, cors, seed, sigv2, tls, uploadExpiry, requestTimeout, logFormat, console, consoleToken, log, config\)$/,
     );
     expect(process.env.S3_ENDPOINT).toBeUndefined();
   });

@@ -80,13 +80,13 @@ describe('listObjects', () => {
     expect(store.listingRowsVisited).toBe(before);
   });
 
-  it('lists every key in order with the object records', async () => {
+  it('lists every key in order with the fields a listing shows', async () => {
     const page = await list({});
     expect(names(page)).toEqual(tree);
     expect(page.isTruncated).toBe(false);
     expect(page.lastReturned).toBe('z');
     const first = page.entries[0]!;
-    expect(first.kind === 'object' && first.record).toMatchObject({ bucket: 'b', key: 'a.txt', size: 5, etag: '"e"' });
+    expect(first.kind === 'object' && first.record).toEqual({ key: 'a.txt', size: 5, etag: '"e"', lastModified: expect.any(Date) });
   });
 
   it('prefix selects a key range, not a pattern', async () => {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { renderXml, type XmlTree, type XmlValue } from '../../src/s3/xml.js';
+import { XmlContent, renderXml, textElement, xmlElement, type XmlTree, type XmlValue } from '../../src/s3/xml.js';
 
 // The reference: the same document built through xmlbuilder2's DOM (what renderXml used to do).
 const require = createRequire(import.meta.url);
@@ -67,5 +67,32 @@ describe('renderXml', () => {
 
   it('writes control characters in keys as character references, as S3 does', () => {
     expect(renderXml('R', { Key: 'a\rb\u0001' }, null)).toBe('<?xml version="1.0" encoding="UTF-8"?><R><Key>a&#13;b&#1;</Key></R>');
+  });
+});
+
+describe('content rendered ahead (XmlContent, textElement, xmlElement)', () => {
+  it('gives the document the same tree gives, for every kind of text', () => {
+    const owner = { ID: 'abc', DisplayName: 'a&b' };
+    const entries = TEXTS.map((text, i) => ({ Key: text, Size: i, Flag: i % 2 === 0, Missing: undefined, Owner: owner, StorageClass: 'STANDARD' }));
+    const tree = renderXml('ListBucketResult', { Name: 'b', Contents: entries }, NS);
+    const ahead = renderXml(
+      'ListBucketResult',
+      {
+        Name: 'b',
+        Contents: entries.map(
+          (e) =>
+            new XmlContent(
+              textElement('Key', e.Key) + textElement('Size', e.Size) + textElement('Flag', e.Flag) + textElement('Missing', e.Missing) + xmlElement('Owner', e.Owner) + textElement('StorageClass', e.StorageClass),
+            ),
+        ),
+      },
+      NS,
+    );
+    expect(ahead).toBe(tree);
+    expect(ahead).toBe(referenceRender('ListBucketResult', { Name: 'b', Contents: entries }, NS));
+  });
+
+  it('writes empty content as an empty element', () => {
+    expect(renderXml('R', { Empty: new XmlContent(''), Full: new XmlContent('<A>1</A>') }, null)).toBe('<?xml version="1.0" encoding="UTF-8"?><R><Empty/><Full><A>1</A></Full></R>');
   });
 });
