@@ -4,10 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
-import { hmacMatchesHex } from './sha256.js';
-import { cachedHmacKey, hmac } from './sigv4-crypto.js';
-
-const NOT_ASCII = /[^\x00-\x7f]/;
+import { hmac } from './sigv4-crypto.js';
 
 export interface SignatureCheck {
   signingKey: Buffer;
@@ -31,16 +28,9 @@ function signatureMatchesBytes(expected: Buffer, provided: string): boolean {
   return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
-/**
- * Throws SignatureDoesNotMatch unless the provided signature is the HMAC of the string to sign.
- * An ASCII string to sign (every SigV4 one, unless the region is not ASCII) is signed in JS
- * (sha256.ts); any other as its UTF-8 bytes, by node:crypto, as it always was.
- */
+/** Throws SignatureDoesNotMatch unless the provided signature is the HMAC of the string to sign. */
 export function assertSignatureMatches(check: SignatureCheck): void {
-  const matches = NOT_ASCII.test(check.stringToSign)
-    ? signatureMatchesBytes(hmac(check.signingKey, check.stringToSign), check.signatureProvided)
-    : hmacMatchesHex(cachedHmacKey(check.signingKey), check.stringToSign, check.signatureProvided);
-  if (matches) return;
+  if (signatureMatchesBytes(hmac(check.signingKey, check.stringToSign), check.signatureProvided)) return;
   throw new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: check.accessKeyId,
     StringToSign: signedText(check.stringToSign),

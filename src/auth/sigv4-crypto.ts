@@ -3,7 +3,6 @@
  * derivation (cached, since every request of a day reuses it) and the string to sign.
  */
 import * as crypto from 'node:crypto';
-import { hmacKey, sha256HexOfBytes, type HmacKey } from './sha256.js';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SIGV4_SERVICE = 's3';
@@ -65,17 +64,7 @@ export function credentialScope(date: string, region: string): string {
  * as the bytes that were received, not re-encoded.
  */
 export function stringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
-  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256HexOfBytes(canonicalRequest)}`;
-}
-
-/** The HMAC keys of signing keys handed out by cachedSigningKey, made once per signing key. */
-const hmacKeys = new WeakMap<Buffer, HmacKey>();
-
-/** `signingKey` prepared for hmacMatchesHex (sha256.ts), cached while the signing key lives. */
-export function cachedHmacKey(signingKey: Buffer): HmacKey {
-  let key = hmacKeys.get(signingKey);
-  if (!key) hmacKeys.set(signingKey, (key = hmacKey(signingKey)));
-  return key;
+  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(Buffer.from(canonicalRequest, 'latin1'))}`;
 }
 
 export function signatureHex(signingKey: Buffer, toSign: string): string {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import Koa from 'koa';
+import Router from '@koa/router';
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
 import { decodeBody, type DecodedBody } from '../auth/payload.js';
@@ -435,19 +436,19 @@ export function createApp(config: AppConfig): Koa<RequestState> {
    * paths answer 404 rather than reach the S3 API.
    */
   const answerConsole = config.console ? createConsole(config.console, feed!, pipeline(asConsole, true)) : consoleOff;
-  const s3Api = pipeline(bySignature, false);
-  // Which of four a request is, by method and path alone: the console, a preflight, readiness, or
-  // the S3 API, where the operation table, not URL patterns, says which operation it is. Four
-  // fixed tests, not a router: @koa/router matched every route's pattern and composed the matched
-  // layers anew for each request (5–8 µs of a HEAD's CPU under load).
-  app.use((ctx, next) => {
+  app.use(async (ctx, next) => {
     const { path } = ctx;
-    if (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)) {
-      if (path !== HEALTH_PATH && bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) === undefined) return answerConsole(ctx, next);
-    }
-    if (ctx.method === 'OPTIONS') return preflight(ctx, next);
-    if (path === HEALTH_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return health(ctx, () => s3Api(ctx, next));
-    return s3Api(ctx, next);
+    const consolePath = (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)) && path !== HEALTH_PATH;
+    if (!consolePath || bucketFromHost(ctx.get('host') || undefined, config.vhostDomains) !== undefined) return next();
+    return answerConsole(ctx, next);
   });
+
+  // The router splits by method only (preflight, readiness or S3 request); within the S3 pipeline
+  // the operation table, not URL patterns, says which operation a request is.
+  const router = new Router<RequestState>();
+  router.options(/.*/, preflight);
+  router.get(HEALTH_PATH, health);
+  router.all(/.*/, pipeline(bySignature, false));
+  app.use(router.routes());
   return app;
 }
