@@ -6,7 +6,7 @@
  */
 import { S3Error } from '../s3/s3-error.js';
 import { UNSUPPORTED_MECHANISM_MESSAGE, authenticateWithHeader, headerAccessKeyId } from './header-auth.js';
-import { PRESIGN_PARAMETER_NAMES, authenticatePresigned, presignedAccessKeyId } from './presigned-auth.js';
+import { PRESIGN_PARAMETER_NAMES, authenticatePresigned, presignedAccessKeyId, type PresignParameters } from './presigned-auth.js';
 import { authenticateSigV2Header, authenticateSigV2Query, sigV2HeaderAccessKeyId, sigV2QueryAccessKeyId } from './sigv2.js';
 import type {
   AuthenticateOptions,
@@ -26,8 +26,8 @@ const ONE_MECHANISM_MESSAGE =
 type Mechanism =
   | { kind: 'header'; authorization: string }
   | { kind: 'sigv2-header'; authorization: string }
-  /** With the query parsed (by parseQuery) to find the mechanism, so that it is parsed once. */
-  | { kind: 'presigned'; query: ReadonlyArray<[string, string]> }
+  /** With the query's parameters, read to find the mechanism, so that it is parsed once. */
+  | { kind: 'presigned'; parameters: PresignParameters }
   | { kind: 'sigv2-query' };
 
 /**
@@ -70,10 +70,10 @@ export function verifySignature(req: SignableRequest, lookupSecret: SecretLookup
 function signatureMechanism(req: SignableRequest, options: AuthenticateOptions): Mechanism | undefined {
   const header = req.headers.authorization;
   const authorization = Array.isArray(header) ? header[0] : header;
-  const query = authQueryParameters(req.rawQuery);
-  const queryNames = query.map(([name]) => name.toLowerCase());
-  const presigned = queryNames.some((name) => PRESIGN_PARAMETER_NAMES.has(name));
-  const signatureV2Query = queryNames.includes('signature');
+  const parameters = authQueryParameters(req.rawQuery);
+  let presigned = false;
+  for (const name of PRESIGN_PARAMETER_NAMES) presigned ||= parameters.has(name);
+  const signatureV2Query = parameters.has('signature');
   if (authorization) {
     if (presigned || signatureV2Query) {
       throw new S3Error('InvalidArgument', ONE_MECHANISM_MESSAGE, {
@@ -87,7 +87,7 @@ function signatureMechanism(req: SignableRequest, options: AuthenticateOptions):
     }
     return { kind: 'header', authorization };
   }
-  if (presigned) return { kind: 'presigned', query };
+  if (presigned) return { kind: 'presigned', parameters };
   // A SigV2 presigned URL (AWSAccessKeyId, Signature, Expires).
   if (signatureV2Query) {
     if (options.sigv2 !== 'accept') throw new S3Error('InvalidRequest', UNSUPPORTED_MECHANISM_MESSAGE);
@@ -107,28 +107,39 @@ function claimedAccessKeyId(req: SignableRequest, mechanism: Mechanism): string 
     case 'sigv2-header':
       return sigV2HeaderAccessKeyId(mechanism.authorization);
     case 'presigned':
-      return presignedAccessKeyId(mechanism.query);
+      return presignedAccessKeyId(mechanism.parameters);
     case 'sigv2-query':
       return sigV2QueryAccessKeyId(req);
   }
 }
 
 function verifyMechanism(req: SignableRequest, mechanism: Mechanism, lookupSecret: SecretLookup, options: AuthenticateOptions): Authentication {
-  const sigV2Target = { bucket: options.bucket, virtualHosted: options.virtualHosted ?? false, now: options.now };
   switch (mechanism.kind) {
     case 'header':
       return authenticateWithHeader(req, mechanism.authorization, lookupSecret, options);
     case 'sigv2-header':
-      return authenticateSigV2Header(req, mechanism.authorization, lookupSecret, sigV2Target);
+      return authenticateSigV2Header(req, mechanism.authorization, lookupSecret, sigV2Target(options));
     case 'presigned':
-      return authenticatePresigned(req, mechanism.query, lookupSecret, options);
+      return authenticatePresigned(req, mechanism.parameters, lookupSecret, options);
     case 'sigv2-query':
-      return authenticateSigV2Query(req, lookupSecret, sigV2Target);
+      return authenticateSigV2Query(req, lookupSecret, sigV2Target(options));
   }
 }
 
-/** The query's parameters; skips parsing when no auth parameter can be there. */
-function authQueryParameters(rawQuery: string): [string, string][] {
-  if (!/x-amz-|signature/i.test(rawQuery)) return [];
-  return parseQuery(rawQuery);
+/** What SigV2 signs of the request's address, and the time to check its expiry against. */
+function sigV2Target(options: AuthenticateOptions) {
+  return { bucket: options.bucket, virtualHosted: options.virtualHosted ?? false, now: options.now };
+}
+
+const NO_PARAMETERS: PresignParameters = new Map();
+
+/** The query's parameters by lower-case name, the first of a repeated name counting; skips parsing when no auth parameter can be there. */
+function authQueryParameters(rawQuery: string): PresignParameters {
+  if (!/x-amz-|signature/i.test(rawQuery)) return NO_PARAMETERS;
+  const byName = new Map<string, string>();
+  for (const [name, value] of parseQuery(rawQuery)) {
+    const lowerCaseName = name.toLowerCase();
+    if (!byName.has(lowerCaseName)) byName.set(lowerCaseName, value);
+  }
+  return byName;
 }

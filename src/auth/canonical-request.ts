@@ -9,7 +9,7 @@
  * not encoded to UTF-8 a second time. `stringToSign` hashes these bytes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { UNRESERVED_TEXT, percentDecode, uriEncode } from './uri-encoding.js';
+import { isUnreserved, percentDecode, uriEncode } from './uri-encoding.js';
 
 export interface CanonicalRequestInput {
   method: string;
@@ -61,30 +61,61 @@ export function canonicalQuery(rawQuery: string, omitSignatureParameter: boolean
   if (rawQuery === '') return '';
   const names: string[] = [];
   const values: string[] = [];
-  // Clients sort their queries when signing: the sort (and its pair arrays) is skipped for those.
+  // Clients sort their queries when signing: for those the canonical query is built as the pairs
+  // come, without a sort or its index array.
   let sorted = true;
+  let canonical = '';
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const equals = part.indexOf('=');
     const name = canonicalQueryComponent(equals === -1 ? part : part.slice(0, equals));
     // Presign parameter names are matched case-insensitively, as S3 does.
-    if (omitSignatureParameter && name.toLowerCase() === 'x-amz-signature') continue;
+    if (omitSignatureParameter && name.length === SIGNATURE_PARAMETER.length && name.toLowerCase() === SIGNATURE_PARAMETER) continue;
     const value = equals === -1 ? '' : canonicalQueryComponent(part.slice(equals + 1));
     const last = names.length - 1;
     if (sorted && last >= 0 && (compare(names[last], name) || compare(values[last], value)) > 0) sorted = false;
     names.push(name);
     values.push(value);
+    if (sorted) canonical += `${last === -1 ? '' : '&'}${name}=${value}`;
   }
-  const order = names.map((_, index) => index);
+  if (sorted) return canonical;
   // By name, then value: sorting the joined "name=value" text would put "k=" after "k-x=".
-  if (!sorted) order.sort((a, b) => compare(names[a], names[b]) || compare(values[a], values[b]));
-  let canonical = '';
+  const order = names.map((_, index) => index).sort((a, b) => compare(names[a], names[b]) || compare(values[a], values[b]));
+  canonical = '';
   for (let i = 0; i < order.length; i++) canonical += `${i === 0 ? '' : '&'}${names[order[i]]}=${values[order[i]]}`;
   return canonical;
 }
 
+const SIGNATURE_PARAMETER = 'x-amz-signature';
+
+/** A query component as it is signed: most already are (the clients encode them so), and are kept without a trip through bytes. */
 function canonicalQueryComponent(raw: string): string {
-  return UNRESERVED_TEXT.test(raw) ? raw : uriEncode(percentDecode(raw, true));
+  return isCanonicalComponent(raw) ? raw : uriEncode(percentDecode(raw, true));
+}
+
+/**
+ * Whether `raw` is already in the strict encoding, so that decoding and re-encoding it would give
+ * it back: only unreserved characters and `%XX` escapes (upper-case hex) of bytes that are not
+ * unreserved. A `+` (a space in a query), a lower-case escape or a stray `%` is not.
+ */
+function isCanonicalComponent(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (isUnreserved(code)) continue;
+    if (code !== 0x25 || i + 2 >= raw.length) return false;
+    const high = upperHexValue(raw.charCodeAt(i + 1));
+    const low = upperHexValue(raw.charCodeAt(i + 2));
+    if (high === -1 || low === -1 || isUnreserved(high * 16 + low)) return false;
+    i += 2;
+  }
+  return true;
+}
+
+/** The value of an upper-case hex digit's char code, or -1 (the strict encoding writes escapes in upper case). */
+function upperHexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
 }
 
 /** Trimmed, with runs of spaces and tabs collapsed to one space; repeated headers joined with ','. */

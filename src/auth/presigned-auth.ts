@@ -13,71 +13,60 @@ import type { AuthenticateOptions, SecretLookup, SigV4Authentication, SignableRe
 /** SigV4 limits a presigned URL to seven days. */
 const MAX_PRESIGNED_EXPIRES_SECONDS = 604800;
 
-const REQUIRED_PARAMETERS = [
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Signature',
-  'X-Amz-Date',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Expires',
-] as const;
-type PresignParameter = (typeof REQUIRED_PARAMETERS)[number];
+/** The parameters a presigned URL must carry (X-Amz-Algorithm …), in lower case. */
+const REQUIRED_LOWER_CASE = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-signature', 'x-amz-date', 'x-amz-signedheaders', 'x-amz-expires'];
 
 /** The parameter names that make a request a presigned one (compared in lower case). */
-export const PRESIGN_PARAMETER_NAMES: ReadonlySet<string> = new Set(REQUIRED_PARAMETERS.map((name) => name.toLowerCase()));
+export const PRESIGN_PARAMETER_NAMES: ReadonlySet<string> = new Set(REQUIRED_LOWER_CASE);
 
-/** Query parameters by name, compared without case (the first of a repeated name counts). */
-function queryParameters(query: ReadonlyArray<[string, string]>): (name: string) => string | undefined {
-  // One pass over the query, not one per parameter asked for: eight are asked on every presigned request.
-  const byName = new Map<string, string>();
-  for (const [key, value] of query) {
-    const name = key.toLowerCase();
-    if (!byName.has(name)) byName.set(name, value);
-  }
-  return (name) => byName.get(name.toLowerCase());
-}
+/**
+ * A presigned request's query parameters by lower-case name, the first of a repeated name
+ * counting: S3 matches presign parameter names without case. Made once per request by the caller,
+ * which reads the query to find the mechanism anyway.
+ */
+export type PresignParameters = ReadonlyMap<string, string>;
 
 /**
  * The access key id X-Amz-Credential names, read as authenticatePresigned reads it, for looking up
- * the credential before verifying. `query` is the request's, parsed (uri-encoding.ts).
+ * the credential before verifying.
  */
-export function presignedAccessKeyId(query: ReadonlyArray<[string, string]>): string | undefined {
-  return query.find(([key]) => key.toLowerCase() === 'x-amz-credential')?.[1].split('/')[0];
+export function presignedAccessKeyId(parameters: PresignParameters): string | undefined {
+  const credential = parameters.get('x-amz-credential');
+  if (credential === undefined) return undefined;
+  const slash = credential.indexOf('/');
+  return slash === -1 ? credential : credential.slice(0, slash);
 }
 
-/** Verifies a presigned request; `query` is its query string parsed once by the caller (uri-encoding.ts). */
+/** Verifies a presigned request; `parameters` are its query's (see PresignParameters). */
 export function authenticatePresigned(
   req: SignableRequest,
-  query: ReadonlyArray<[string, string]>,
+  parameters: PresignParameters,
   lookupSecret: SecretLookup,
   options: AuthenticateOptions,
 ): SigV4Authentication {
-  const parameter = queryParameters(query);
-  const values = new Map<PresignParameter, string>();
-  for (const name of REQUIRED_PARAMETERS) {
-    const value = parameter(name);
-    if (value === undefined) {
+  for (const name of REQUIRED_LOWER_CASE) {
+    if (!parameters.has(name)) {
       throw queryError(
         'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
       );
     }
-    values.set(name, value);
   }
-  const get = (name: PresignParameter) => values.get(name) ?? '';
+  const get = (lowerCaseName: string) => parameters.get(lowerCaseName) ?? '';
 
-  if (get('X-Amz-Algorithm') !== SIGV4_ALGORITHM) {
+  if (get('x-amz-algorithm') !== SIGV4_ALGORITHM) {
     throw queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"');
   }
-  const credential = parseCredential(get('X-Amz-Credential'), options.region, QUERY_CREDENTIAL_ERRORS);
-  const amzDate = get('X-Amz-Date');
+  const credential = parseCredential(get('x-amz-credential'), options.region, QUERY_CREDENTIAL_ERRORS);
+  const amzDate = get('x-amz-date');
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) throw queryError(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
-  const expiresSeconds = parseExpires(get('X-Amz-Expires'));
+  const expiresSeconds = parseExpires(get('x-amz-expires'));
   assertCredentialDate(credential, amzDate, QUERY_CREDENTIAL_ERRORS);
 
-  const signedHeaders = get('X-Amz-SignedHeaders') === '' ? [] : get('X-Amz-SignedHeaders').split(';');
-  const payloadHash = presignedPayloadHash(req, signedHeaders, parameter('X-Amz-Content-Sha256'));
-  const signature = get('X-Amz-Signature');
+  const signedHeaderList = get('x-amz-signedheaders');
+  const signedHeaders = signedHeaderList === '' ? [] : signedHeaderList.split(';');
+  const payloadHash = presignedPayloadHash(req, signedHeaders, parameters.get('x-amz-content-sha256'));
+  const signature = get('x-amz-signature');
   const signingKey = verifyRequestSignature(
     req,
     { credential, signedHeaders, signature, amzDate, payloadHash, presigned: true },
@@ -91,12 +80,12 @@ export function authenticatePresigned(
       ServerTime: formatIsoSeconds(now),
     });
   }
-  const expiresAt = new Date(signedAt.getTime() + expiresSeconds * 1000);
+  const expiresAt = signedAt.getTime() + expiresSeconds * 1000;
   // X-Amz-Expires=0 is valid syntax but a URL that is never usable.
-  if (expiresSeconds === 0 || now.getTime() > expiresAt.getTime()) {
+  if (expiresSeconds === 0 || now.getTime() > expiresAt) {
     throw new S3Error('AccessDenied', 'Request has expired', {
       'X-Amz-Expires': String(expiresSeconds),
-      Expires: formatIsoSeconds(expiresAt),
+      Expires: formatIsoSeconds(new Date(expiresAt)),
       ServerTime: formatIsoSeconds(now),
     });
   }

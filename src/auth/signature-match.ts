@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../s3/s3-error.js';
-import { signatureHex } from './sigv4-crypto.js';
+import { hmac } from './sigv4-crypto.js';
 
 export interface SignatureCheck {
   signingKey: Buffer;
@@ -17,17 +17,20 @@ export interface SignatureCheck {
   canonicalRequest?: string;
 }
 
-/** True when two hex signatures are equal, compared in constant time and regardless of letter case. */
-export function signaturesEqual(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected.toLowerCase(), 'latin1');
-  const b = Buffer.from(provided.toLowerCase(), 'latin1');
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * True when `provided` is the hex of `expected`'s bytes in any letter case, compared in constant
+ * time. Buffer.from stops decoding hex at the first pair that is not hex, so a string of the right
+ * length with any other character decodes short and is refused.
+ */
+function signatureMatchesBytes(expected: Buffer, provided: string): boolean {
+  if (provided.length !== expected.length * 2) return false;
+  const bytes = Buffer.from(provided, 'hex');
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
 /** Throws SignatureDoesNotMatch unless the provided signature is the HMAC of the string to sign. */
 export function assertSignatureMatches(check: SignatureCheck): void {
-  const expected = signatureHex(check.signingKey, check.stringToSign);
-  if (signaturesEqual(expected, check.signatureProvided)) return;
+  if (signatureMatchesBytes(hmac(check.signingKey, check.stringToSign), check.signatureProvided)) return;
   throw new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: check.accessKeyId,
     StringToSign: signedText(check.stringToSign),

@@ -2,7 +2,7 @@
  * The cryptographic primitives of AWS Signature Version 4 for S3: hashing, HMAC, the signing-key
  * derivation (cached, since every request of a day reuses it) and the string to sign.
  */
-import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SIGV4_SERVICE = 's3';
@@ -10,12 +10,19 @@ export const SIGV4_TERMINATOR = 'aws4_request';
 /** SHA-256 of the empty string: the payload hash of a body-less request, and a fixed line of chunk signatures. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/**
+ * Node's one-shot hash (20.12, 21.7 and later) skips the Hash object a createHash makes: about half
+ * the cost for the few hundred bytes of a canonical request. Undefined on older Node 20.
+ */
+const oneShotHash: typeof crypto.hash | undefined = (crypto as Partial<typeof crypto>).hash;
+
+/** SHA-256 as lower-case hex; a string is hashed as its UTF-8 encoding. */
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
+  return crypto.createHmac('sha256', key).update(data).digest();
 }
 
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), "s3"), "aws4_request"). */

@@ -61,15 +61,22 @@ export function parseQuery(rawQuery: string): [string, string][] {
   return pairs;
 }
 
-/** Most query components need no decoding: skip the trip through bytes for those. */
+/**
+ * Most query components need no decoding; most others are valid escapes of UTF-8, which
+ * decodeURIComponent decodes as the trip through bytes does, without a buffer. It throws on the
+ * rest (a stray `%`, escapes that are not UTF-8): those take the trip, which keeps them.
+ */
 function decodeQueryComponent(text: string): string {
-  return text.includes('%') || text.includes('+') ? percentDecode(text, true).toString('utf8') : text;
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return percentDecode(text, true).toString('utf8');
+  }
 }
 
-/** Text that is only unreserved characters: already in the strict encoding, and unchanged by decoding. */
-export const UNRESERVED_TEXT = /^[A-Za-z0-9\-._~]*$/;
-
-function isUnreserved(byte: number): boolean {
+/** Whether a byte (or a char code) is unreserved: A-Z a-z 0-9 - . _ ~, which the strict encoding keeps as is. */
+export function isUnreserved(byte: number): boolean {
   return (
     (byte >= 0x41 && byte <= 0x5a) || // A-Z
     (byte >= 0x61 && byte <= 0x7a) || // a-z

@@ -72,9 +72,20 @@ function nextRequestId(): string {
   return requestIdPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
-/** S3's host id header value for a request id. */
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * S3's host id header value for a request id: its base64. Written out here for the ASCII of a
+ * request id rather than through a Buffer, which cost every response a native allocation.
+ */
 function hostIdOf(requestId: string): string {
-  return Buffer.from(requestId).toString('base64');
+  let encoded = '';
+  for (let i = 0; i < requestId.length; i += 3) {
+    const left = requestId.length - i;
+    const bits = (requestId.charCodeAt(i) << 16) | (left > 1 ? requestId.charCodeAt(i + 1) << 8 : 0) | (left > 2 ? requestId.charCodeAt(i + 2) : 0);
+    encoded += BASE64[bits >> 18] + BASE64[(bits >> 12) & 63] + (left > 1 ? BASE64[(bits >> 6) & 63] : '=') + (left > 2 ? BASE64[bits & 63] : '=');
+  }
+  return encoded;
 }
 
 /** S3's XML error document for `err`; `fields` are extra elements before RequestId. */

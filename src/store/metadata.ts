@@ -32,6 +32,9 @@ export interface ObjectRow {
 /** An object row with the object's bytes when they are kept inline (null: they are in blob files). */
 export type ObjectRowWithInline = ObjectRow & { inline_data: Buffer | null };
 
+/** An object row saying whether the object has blob segments (false: its bytes are inline). */
+export type ObjectRowWithSegmentFlag = ObjectRow & { has_segments: boolean };
+
 /**
  * One row of an object's data; when the object is a completed multipart upload, with the number
  * the part was uploaded with and its checksum (null otherwise, and the number for parts stored
@@ -163,6 +166,7 @@ export interface Statements {
   allBuckets: Statement<[], BucketRow>;
   objectByKey: ObjectRowQuery<BucketKey>;
   objectWithInlineData: ObjectRowQuery<BucketKey, ObjectRowWithInline>;
+  objectWithSegmentFlag: ObjectRowQuery<BucketKey, ObjectRowWithSegmentFlag>;
   inlineData: Statement<BucketKey, Buffer>;
   replaceInlineData: Statement<[bucket: string, key: string, data: Buffer]>;
   deleteInlineData: Statement<BucketKey>;
@@ -204,6 +208,15 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE objects.bucket = ? AND objects.key = ?`,
       ),
       (columns) => Object.assign(objectRowOf(columns), { inline_data: columns[OBJECT_COLUMNS.length] as Buffer | null }),
+    ),
+    // One statement for a HeadObject of an inline object (which has no segments to read), where
+    // the row and then its segment list took two.
+    objectWithSegmentFlag: new ObjectRowQuery(
+      db.prepare<BucketKey>(
+        `SELECT ${objectColumns}, EXISTS (SELECT 1 FROM object_blobs WHERE object_blobs.bucket = objects.bucket AND object_blobs.key = objects.key)
+         FROM objects WHERE bucket = ? AND key = ?`,
+      ),
+      (columns) => Object.assign(objectRowOf(columns), { has_segments: columns[OBJECT_COLUMNS.length] === 1 }),
     ),
     inlineData: db.prepare<BucketKey, Buffer>('SELECT data FROM object_inline WHERE bucket = ? AND key = ?').pluck(),
     replaceInlineData: db.prepare<[bucket: string, key: string, data: Buffer]>('REPLACE INTO object_inline (bucket, key, data) VALUES (?, ?, ?)'),

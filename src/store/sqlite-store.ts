@@ -91,7 +91,8 @@ export class SqliteStore implements Store {
     const s = data.statements;
     this.#deleteObjectTransaction = data.db.transaction((bucket: string, key: string) => {
       if (s.deleteObject.run(bucket, key).changes === 0) return undefined;
-      s.deleteInlineData.run(bucket, key);
+      // An object has inline bytes or blob segments, never both: an inline one has no segments to look for.
+      if (s.deleteInlineData.run(bucket, key).changes > 0) return [];
       return data.unreferenced(s.detachSegments.all(bucket, key));
     });
     this.#emptyBucketTransaction = data.db.transaction((bucket: string) => {
@@ -235,10 +236,10 @@ export class SqliteStore implements Store {
    * a B-tree leaf and an overflow page of object_inline that HeadObject never sends.
    */
   async headObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
-    const row = this.#data.statements.objectByKey.get(bucket, key);
+    const row = this.#data.statements.objectWithSegmentFlag.get(bucket, key);
     if (row === undefined) return undefined;
-    const segments = this.#data.statements.segmentsOfObject.all(bucket, key);
-    return this.#data.remember(toObjectRecord(row), segments, segments.length === 0 ? null : undefined);
+    if (!row.has_segments) return this.#data.remember(toObjectRecord(row), [], null);
+    return this.#data.remember(toObjectRecord(row), this.#data.statements.segmentsOfObject.all(bucket, key));
   }
 
   /** An inline object comes as an InMemoryBody; any other as a stream over its blob files, opened before this resolves. */

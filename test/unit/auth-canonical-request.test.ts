@@ -42,6 +42,8 @@ describe('the canonical query string', () => {
     ['k=1&k-x=2&k.y=3&k0=4', 'k=1&k-x=2&k.y=3&k0=4'],
     ["k=%c3%bc~!*'()&l=a=b&m=a:b/c", 'k=%C3%BC~%21%2A%27%28%29&l=a%3Db&m=a%3Ab%2Fc'],
     ['&&a=1&&', 'a=1'],
+    // Escapes of unreserved bytes are decoded, a stray `%` is encoded: only the strict encoding passes unchanged.
+    ['a=%41%7E%2d&b=%2F%3D&c=100%&d=%4&e=%C3%BC', 'a=A~-&b=%2F%3D&c=100%25&d=%254&e=%C3%BC'],
     ['X-Amz-Signature=abc&a=1', 'X-Amz-Signature=abc&a=1'],
   ])('of %j is %j', (rawQuery, expected) => {
     expect(canonicalQuery(rawQuery, false)).toBe(expected);

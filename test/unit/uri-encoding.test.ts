@@ -38,4 +38,13 @@ describe('parseQuery', () => {
       ['b', '1 2'],
     ]);
   });
+
+  it('keeps a stray % and decodes escapes that are not UTF-8 to U+FFFD, as the bytes decode', () => {
+    expect(parseQuery('a=100%&b=%C3%28&c=%E2%82%AC+%2B&d=%zz')).toEqual([
+      ['a', '100%'],
+      ['b', '\uFFFD('],
+      ['c', '€ +'],
+      ['d', '%zz'],
+    ]);
+  });
 });

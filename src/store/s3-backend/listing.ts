@@ -4,9 +4,12 @@
  * SQLite store's ListPage for the same keys: the backend rolls keys up under the delimiter and
  * starts after `after`; this module merges objects and common prefixes in UTF-8 order, drops
  * what is at or before `after` (S3 may answer again the common prefix that contains it), hides
- * the reserved prefix (seeking past its keys in one request), pages the backend until
- * maxKeys + 1 entries are known, and takes each
- * object's record (checksum, ETag) from its metadata object.
+ * the reserved prefix (seeking past its keys in one request), and pages the backend until
+ * maxKeys + 1 entries are known. Each object is rendered from what the backend's listing says of
+ * it, with no request per key: its ETag is ours by construction (GATEWAY.md, "ETags match by
+ * construction") and so is its size; its checksum algorithm and type only where the backend's
+ * listing gives them (MinIO's never does), as the metadata object that holds them would cost a
+ * HeadObject and a GetObject per key.
  */
 import { ListObjectsV2Command, type _Object, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { compareUtf8 } from '../../s3/key-order.js';
@@ -14,10 +17,7 @@ import { S3Error } from '../../s3/s3-error.js';
 import type { ListEntry, ListPage, ListQuery, ListedObject } from '../types.js';
 import { backendError, statusOf, type Backend } from './client.js';
 import { RESERVED_PREFIX } from './layout.js';
-import type { BackendObjects } from './objects.js';
 
-/** HeadObject requests in flight for one page's records. */
-const RECORD_CONCURRENCY = 32;
 /** A backend that keeps answering pages without progress must not hold a listing forever. */
 const MAX_BACKEND_REQUESTS = 10_000;
 /** The largest page S3 returns. */
@@ -54,7 +54,7 @@ function rolledUp(object: _Object, prefix: string, delimiter: string | undefined
   return at < 0 ? { kind: 'object', object } : { kind: 'prefix', prefix: object.Key!.slice(0, at + delimiter!.length) };
 }
 
-export async function listObjects(backend: Backend, objects: BackendObjects, bucket: string, query: ListQuery): Promise<ListPage> {
+export async function listObjects(backend: Backend, bucket: string, query: ListQuery): Promise<ListPage> {
   if (!Number.isSafeInteger(query.maxKeys) || query.maxKeys < 0) throw new Error(`maxKeys must be a non-negative integer, got ${query.maxKeys}`);
   // An empty page is complete (as the SQLite store answers: store/listing.ts).
   if (query.maxKeys === 0) return { entries: [], isTruncated: false };
@@ -135,7 +135,7 @@ export async function listObjects(backend: Backend, objects: BackendObjects, buc
   }
   const isTruncated = listed.length > query.maxKeys;
   if (isTruncated) listed.length = query.maxKeys;
-  const entries = await withRecords(objects, bucket, listed);
+  const entries = listed.map(rendered);
   const last = listed.at(-1);
   return { entries, isTruncated, ...(last === undefined ? {} : { lastReturned: nameOf(last) }) };
 }
@@ -157,35 +157,18 @@ async function hasClientKeys(backend: Backend, backendBucket: string, commonPref
   }
 }
 
-/**
- * The entries with each object's record as the store answers it (the metadata object gives its
- * checksum, which ListObjectsV2 cannot). An object gone since it was listed keeps what the
- * listing said.
- */
-async function withRecords(objects: BackendObjects, bucket: string, listed: Listed[]): Promise<ListEntry[]> {
-  const entries: ListEntry[] = new Array(listed.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < listed.length) {
-      const at = next++;
-      const entry = listed[at];
-      if (entry.kind === 'prefix') {
-        entries[at] = { kind: 'prefix', prefix: entry.prefix };
-        continue;
-      }
-      const object = entry.object;
-      const current = (await objects.current(bucket, object.Key!))?.record;
-      const checksum = current?.checksum;
-      const record: ListedObject = {
-        key: object.Key!,
-        size: current?.size ?? object.Size ?? 0,
-        etag: current?.etag ?? object.ETag ?? '""',
-        lastModified: object.LastModified ?? current?.lastModified ?? new Date(0),
-        ...(checksum ? { checksum: { algorithm: checksum.algorithm, type: checksum.type } } : {}),
-      };
-      entries[at] = { kind: 'object', record };
-    }
+/** An entry as the store answers it, from the backend's listing alone. */
+function rendered(entry: Listed): ListEntry {
+  if (entry.kind === 'prefix') return { kind: 'prefix', prefix: entry.prefix };
+  const object = entry.object;
+  const algorithm = object.ChecksumAlgorithm?.[0];
+  const type = object.ChecksumType;
+  const record: ListedObject = {
+    key: object.Key!,
+    size: object.Size ?? 0,
+    etag: object.ETag ?? '""',
+    lastModified: object.LastModified ?? new Date(0),
+    ...(algorithm !== undefined && (type === 'FULL_OBJECT' || type === 'COMPOSITE') ? { checksum: { algorithm, type } } : {}),
   };
-  await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, listed.length) }, worker));
-  return entries;
+  return { kind: 'object', record };
 }

@@ -123,7 +123,7 @@ export class S3Store implements Store {
   }
 
   listObjects(bucket: string, query: ListQuery): Promise<ListPage> {
-    return listObjects(this.#backend, this.#objects, bucket, query);
+    return listObjects(this.#backend, bucket, query);
   }
 
   createUpload(bucket: string, key: string, metadata: ObjectMetadata, checksum?: { algorithm: string; type: ChecksumType }): Promise<UploadRecord> {
