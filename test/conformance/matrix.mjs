@@ -24,7 +24,7 @@ const FLOWS = {
   'flow-small-files': 'upload five small files, list them, read each back, delete them (as far as the client can)',
   'flow-large-file': 'upload a 40 MiB file as the client does by default or documents for large files (multipart), read it back, delete it',
 };
-const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖' };
+const MARK = { pass: '✅', fail: '❌', 'not-expressible': '➖', 'backend-limit': '⛔', 'unexpected-pass': '⚠️' };
 const TARGET_NAMES = { emulator: 'the emulator', gateway: 'the emulator in gateway mode over MinIO', minio: 'MinIO', external: 'the external endpoint' };
 
 const escapeCell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -70,10 +70,13 @@ function matrixSection(kind, summary, catalogue, withReasons) {
   const columns = columnsOf(results);
   const byKey = new Map(results.map((r) => [keyOf(r), r]));
   const lines = [];
-  const counts = { pass: 0, fail: 0, 'not-expressible': 0 };
+  const counts = { pass: 0, fail: 0, 'not-expressible': 0, 'backend-limit': 0, 'unexpected-pass': 0 };
   for (const r of results) counts[r.outcome] += 1;
+  const declared =
+    (counts['backend-limit'] ? `, ${counts['backend-limit']} backend limit` : '') +
+    (counts['unexpected-pass'] ? `, ${counts['unexpected-pass']} declared backend limit passed` : '');
   lines.push(`## Against ${TARGET_NAMES[kind]}${summary.targetVersion ? ` (${summary.targetVersion})` : ''}`, '');
-  lines.push(`Run ${summary.generatedAt}: ${counts.pass} pass, ${counts.fail} fail, ${counts['not-expressible']} not expressible.`, '');
+  lines.push(`Run ${summary.generatedAt}: ${counts.pass} pass, ${counts.fail} fail, ${counts['not-expressible']} not expressible${declared}.`, '');
   lines.push(`SDK versions: ${versionsLine(results)}`, '');
   lines.push(`| scenario | IAM action | ${columns.map((c) => `${SDK_NAMES[c.sdk]} ${c.transport}`).join(' | ')} |`);
   lines.push(`|---|---|${columns.map(() => ':-:').join('|')}|`);
@@ -82,7 +85,10 @@ function matrixSection(kind, summary, catalogue, withReasons) {
     const id = scenario.smllOnly ? `${scenario.id} (SMLL rule)` : scenario.id;
     lines.push(`| ${id} | ${scenario.actions.join(', ')} | ${cells.join(' | ')} |`);
   }
-  lines.push('', 'Legend: ✅ pass · ❌ fail · ➖ not expressible with that SDK (reason below).', '');
+  const legend = ['✅ pass', '❌ fail', '➖ not expressible with that SDK (reason below)'];
+  if (counts['backend-limit']) legend.push('⛔ backend limit: the backend cannot hold what the scenario needs (declared, reason below; not a failure)');
+  if (counts['unexpected-pass']) legend.push('⚠️ declared a backend limit but passed (a failure: the declaration is stale)');
+  lines.push('', `Legend: ${legend.join(' · ')}.`, '');
   lines.push(...flowsTable(results, byKey));
 
   // The natively built clients' own flows (upload, list, read back, delete; a backup and a restore).
@@ -109,11 +115,33 @@ function matrixSection(kind, summary, catalogue, withReasons) {
     for (const { scenario, sdk, detail } of reasons.values()) lines.push(`- **${scenario}**, ${SDK_NAMES[sdk]}: ${oneLine(detail)}`);
     lines.push('');
   }
+  lines.push(...limitsList(results));
   const failures = results.filter((r) => r.outcome === 'fail');
   if (failures.length) {
     lines.push('### Failures', '');
     for (const [scenario, runs] of groupBy(failures, (r) => r.scenario)) {
       lines.push(`- **${scenario}** (${runs.map(runName).join(', ')}): ${oneLine(example(runs))}`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+/** Runs of scenarios declared beyond the backend (run.mjs BACKEND_LIMITS): those it refused, and any that passed. */
+function limitsList(results) {
+  const lines = [];
+  const sections = [
+    ['backend-limit', '### Backend limits', 'Declared in `BACKEND_LIMITS` (test/conformance/run.mjs) and refused by the backend as declared; not counted as failures.'],
+    ['unexpected-pass', '### Declared backend limits that passed', 'Failures: the backend held what `BACKEND_LIMITS` says it cannot, so the declaration is stale.'],
+  ];
+  for (const [outcome, heading, what] of sections) {
+    const runs = results.filter((r) => r.outcome === outcome);
+    if (!runs.length) continue;
+    lines.push(heading, '', what, '');
+    for (const [scenario, group] of groupBy(runs, (r) => r.scenario)) {
+      const { backend, reason, readme } = group[0].limit;
+      const seen = outcome === 'backend-limit' ? ` For example: ${oneLine(example(group), 300)}` : '';
+      lines.push(`- **${scenario}** (${group.map(runName).join(', ')}): ${reason} (a ${backend} limit: [README](../../${readme})).${seen}`);
     }
     lines.push('');
   }
@@ -151,7 +179,7 @@ function differentialSection(kind, emulator, other, catalogue) {
   lines.push('| scenario | verdict | where they differ |', '|---|---|---|');
   const emulatorByKey = new Map(emulator.results.map((r) => [keyOf(r), r]));
   let agreeRows = 0;
-  const differing = { general: [], smll: [] };
+  const differing = { general: [], smll: [], limits: [] };
   for (const scenario of catalogue) {
     const pairs = other.results
       .filter((r) => r.scenario === scenario.id)
@@ -163,18 +191,19 @@ function differentialSection(kind, emulator, other, catalogue) {
     if (pairs.length === 0) verdict = 'not run on both';
     else if (differ.length === 0) verdict = `agree (${outcomes.map((o) => MARK[o]).join(' ')} on ${pairs.length} runs)`;
     else verdict = `**differ** on ${differ.length} of ${pairs.length} runs`;
-    if (differ.length) differing[scenario.smllOnly ? 'smll' : 'general'].push(scenario.id);
+    const onlyLimits = differ.length > 0 && differ.every((p) => p.theirs.outcome === 'backend-limit');
+    if (differ.length) differing[scenario.smllOnly ? 'smll' : onlyLimits ? 'limits' : 'general'].push(scenario.id);
     else if (pairs.length) agreeRows += 1;
     if (scenario.smllOnly) verdict = `emulator-only (SMLL rule): ${verdict}`;
     // Runs that differ the same way are one line, with the clearest detail as the example.
     const where = [...groupBy(differ, (p) => `${p.ours.outcome} ${p.theirs.outcome}`).values()]
       .map((group) => {
         const { ours, theirs } = group[0];
-        const failing = theirs.outcome === 'fail' ? group.map((p) => p.theirs) : ours.outcome === 'fail' ? group.map((p) => p.ours) : [];
+        const failing = ['fail', 'backend-limit'].includes(theirs.outcome) ? group.map((p) => p.theirs) : ours.outcome === 'fail' ? group.map((p) => p.ours) : [];
         const runs = group.length === pairs.length ? `all ${group.length} runs` : group.map((p) => runName(p.theirs)).join(', ');
         return (
           `emulator ${MARK[ours.outcome]}, ${TARGET_NAMES[kind]} ${MARK[theirs.outcome]} on ${runs}` +
-          (failing.length ? `, e.g. ${theirs.outcome === 'fail' ? '' : 'emulator: '}${oneLine(example(failing), 200)}` : '')
+          (failing.length ? `, e.g. ${failing[0] === theirs ? '' : 'emulator: '}${oneLine(example(failing), 200)}` : '')
         );
       })
       .join('<br>');
@@ -183,6 +212,7 @@ function differentialSection(kind, emulator, other, catalogue) {
   const summaryLine =
     `${agreeRows} scenarios agree on every run. ` +
     (differing.general.length ? `Differ: ${differing.general.map((id) => `\`${id}\``).join(', ')}. ` : 'No other scenario differs. ') +
+    (differing.limits.length ? `Declared backend limits (not failures): ${differing.limits.map((id) => `\`${id}\``).join(', ')}. ` : '') +
     (differing.smll.length ? `SMLL permission rules, as expected not enforced there: ${differing.smll.map((id) => `\`${id}\``).join(', ')}.` : '');
   lines.splice(2, 0, summaryLine, '');
   lines.push('');
