@@ -11,8 +11,8 @@ trap 'rm -rf "$work"' EXIT
 
 step() { timed consumer "$@"; }
 
-# The versions this repository tests with, so npm's cache has them.
-range() { node -p "require('./package.json').devDependencies['$1']"; }
+# The versions this repository tests with (a dev dependency, or @aws-sdk/client-s3, a runtime one since gateway mode), so npm's cache has them.
+range() { node -p "const p = require('./package.json'); p.devDependencies['$1'] ?? p.dependencies['$1']"; }
 deps=()
 for dep in vitest jest typescript @aws-sdk/client-s3 @types/node; do deps+=("$dep@$(range "$dep")"); done
 
