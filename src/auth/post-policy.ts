@@ -165,7 +165,7 @@ export function parsePolicyDocument(policy: string, now: Date): { conditions: un
   if (expiration === undefined) throw invalidPolicy('Policy missing expiration.');
   // S3 wants ISO 8601 with a time and a zone (`2026-01-01T00:00:00Z`, milliseconds optional).
   const expiresAt = typeof expiration === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(expiration) ? Date.parse(expiration) : NaN;
-  if (Number.isNaN(expiresAt)) throw invalidPolicy(`Invalid 'expiration' value: '${String(expiration)}'`);
+  if (Number.isNaN(expiresAt)) throw invalidPolicy(`Invalid 'expiration' value: '${typeof expiration === 'string' ? expiration : JSON.stringify(expiration)}'`);
   if (!Array.isArray(conditions)) throw invalidPolicy('Policy missing conditions.');
   if (now.getTime() > expiresAt) throw new S3Error('AccessDenied', 'Invalid according to Policy: Policy expired.');
   return { conditions };

@@ -92,4 +92,21 @@ describe('parsePolicyDocument', () => {
     );
     expect(errorOf(() => parsePolicyDocument(encode({ expiration: '2026-06-02T00:00:00Z' }), now)).message).toBe('Invalid Policy: Policy missing conditions.');
   });
+
+  it('answers an expiration that is not a string with its JSON, whatever keys it has (the fuzzer found a 500 for {"toString": 1})', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ toString: -1.5 }, '{"toString":-1.5}'],
+      [{ valueOf: 'x', toJSON: 1 }, '{"valueOf":"x","toJSON":1}'],
+      [[1, 'a'], '[1,"a"]'],
+      [20260601, '20260601'],
+      [null, 'null'],
+      [true, 'true'],
+    ];
+    for (const [expiration, shown] of cases) {
+      expect(errorOf(() => parsePolicyDocument(encode({ expiration, conditions: [] }), now))).toEqual({
+        code: 'InvalidPolicyDocument',
+        message: `Invalid Policy: Invalid 'expiration' value: '${shown}'`,
+      });
+    }
+  });
 });
