@@ -100,11 +100,17 @@ function seedLines(seeded: Emulator['seeded']): string {
  * so pasting the whole output leaves the plain names meaning the first bucket.
  */
 function bucketBlocks(buckets: string[], emulator: Emulator, dataDirFlag: string | undefined): string {
-  const blocks = bucketEnvironmentBlocks(buckets, (b) => emulator.env(b));
+  const all = bucketEnvironmentBlocks(buckets, (b) => emulator.env(b));
+  // A gateway's output goes to a shared environment's logs: its secret keys are the ones its
+  // configuration already holds, so it prints none of them.
+  const blocks = emulator.backend
+    ? all.map(({ bucket, variables }) => ({ bucket, variables: Object.fromEntries(Object.entries(variables).filter(([name]) => !name.endsWith('SECRET_KEY'))) }))
+    : all;
+  const secretsNote = emulator.backend && blocks.length > 0 ? '\n# Gateway mode prints no secret keys (its output goes to shared logs): each bucket\'s is in your configuration.\n' : '';
   // Gateway mode writes no credentials file for `credentials` to read.
   const another = dataDirFlag === undefined ? '' : `\n# For another bucket's plain names: smll-storage credentials${dataDirFlag} BUCKET`;
   const note = blocks.length > 1 ? `\n# The plain S3_* names are the first bucket's (${blocks[0].bucket}); every bucket also has S3_<BUCKET>_* names.${another}\n` : '';
-  return note + blocks.map(({ bucket, variables }) => `\n# bucket ${bucket}\n${envLines(variables)}\n`).join('');
+  return secretsNote + note + blocks.map(({ bucket, variables }) => `\n# bucket ${bucket}\n${envLines(variables)}\n`).join('');
 }
 
 /** `smll-storage [serve]`: runs the emulator until SIGINT or SIGTERM. */
@@ -184,11 +190,13 @@ export async function serve(flags: ServeFlags, command: Command): Promise<void> 
     ? `backend: ${emulator.backend.type} at ${emulator.backend.endpoint} (gateway mode)`
     : `data in ${temp ? `${emulator.dataDir}, temporary: removed on exit` : emulator.dataDir}`;
   process.stdout.write(`smll-storage ${packageJson.version} listening on ${emulator.endpoint} (region ${emulator.region}, ${where})\n`);
-  if (emulator.consoleUrl) process.stdout.write(`console: ${emulator.consoleUrl}\n`);
+  // A console token the operator gave stays out of the output (a gateway's goes to shared logs).
+  const consoleShown = flags.consoleToken !== undefined ? emulator.consoleUrl?.replace(/\?token=.*$/, '?token=… (the --console-token given)') : emulator.consoleUrl;
+  if (consoleShown) process.stdout.write(`console: ${consoleShown}\n`);
   process.stdout.write(seedLines(emulator.seeded));
   const certFile = tlsFlags?.certFile ?? emulator.certificate?.file;
   if (certFile) process.stdout.write(`\n${trustLines(certFile, emulator.certificate?.replaced)}\n`);
-  if (buckets.length === 0) process.stdout.write('No buckets yet: add one with --bucket NAME.\n');
+  if (buckets.length === 0) process.stdout.write(emulator.backend ? 'No buckets yet: add one with --bucket NAME=ACCESS_KEY:SECRET_KEY or --buckets-dir DIR.\n' : 'No buckets yet: add one with --bucket NAME.\n');
   // `credentials` reads the default data dir unless told another (a --temp one included).
   const dataDirFlag = emulator.backend ? undefined : !temp && resolve(emulator.dataDir) === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${quoted(emulator.dataDir)}`;
   process.stdout.write(bucketBlocks(buckets, emulator, dataDirFlag));

@@ -186,7 +186,12 @@ describe('serve --backend s3', () => {
     );
     scope.running.push(cli);
     expect(cli.output()).toContain(`(region us-east-1, backend: s3 at ${minio.endpoint} (gateway mode))`);
-    const s3 = clientFor(cli.env['cli-bucket']);
+    // Its output goes to a shared environment's logs: the bucket's access key, never its secret.
+    expect(cli.env['cli-bucket']).toMatchObject({ S3_ACCESS_KEY: 'CLIBUCKETKEY1', S3_REGION: 'us-east-1' });
+    expect(cli.output()).not.toContain('cli-secret');
+    expect(cli.output()).not.toMatch(/SECRET_KEY=/);
+    expect(cli.output()).toContain("# Gateway mode prints no secret keys (its output goes to shared logs): each bucket's is in your configuration.");
+    const s3 = clientFor({ ...cli.env['cli-bucket'], S3_SECRET_KEY: 'cli-secret' });
     await s3.send(new PutObjectCommand({ Bucket: 'cli-bucket', Key: 'k', Body: 'v' }));
     expect(await (await s3.send(new GetObjectCommand({ Bucket: 'cli-bucket', Key: 'k' }))).Body!.transformToString()).toBe('v');
   });

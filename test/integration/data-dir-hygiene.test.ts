@@ -72,8 +72,11 @@ describe('the suite itself', () => {
   it('stopCli (what every CLI test ends with) leaves no --temp data dir behind', async () => {
     const tmpdir = tempDir();
     const cli = await startCli(['--temp', '--port', '0', '--quiet', '--bucket', 'bbb'], undefined, { TMPDIR: tmpdir });
-    expect(readdirSync(tmpdir)).toHaveLength(1);
+    // On Node 22.1+ bin/ turns on Node's compile cache, which Node keeps in TMPDIR/node-compile-cache
+    // across runs on purpose: Node's shared cache, not a data dir of ours.
+    const ours = () => readdirSync(tmpdir).filter((name) => name !== 'node-compile-cache');
+    expect(ours()).toHaveLength(1);
     await stopCli(cli);
-    expect(readdirSync(tmpdir)).toEqual([]);
+    expect(ours()).toEqual([]);
   });
 });

@@ -54,15 +54,24 @@ export const isPreconditionFailed = (err: unknown): boolean => statusOf(err) ===
  * A backend failure as the S3 error the client gets: the backend unreachable or failing (5xx,
  * network) is 503 ServiceUnavailable, which SDKs retry; a request the backend refuses as bad
  * (400: MinIO refuses keys S3 takes, such as `a//b` or `a/./b`) is 400 InvalidArgument; anything
- * else is 500 InternalError. The message names the backend's own code and message so that the
- * client and an operator can tell what happened.
+ * else is 500 InternalError. The client's message names at most the backend's error code (MinIO's
+ * `XMinioInvalidObjectName` tells a client why its key is refused); what was being done, the
+ * backend's message and its address (an internal key, `connect ECONNREFUSED 10.0.0.7:9000`) go
+ * to the operator's request log only, as the error's hint.
  */
 export function backendError(err: unknown, what: string): S3Error {
   if (err instanceof S3Error) return err;
   const status = statusOf(err);
-  const detail = [codeOf(err), (err as Error)?.message].filter(Boolean).join(': ') || String(err);
-  const code = status === undefined || status >= 500 ? 'ServiceUnavailable' : status === 400 ? 'InvalidArgument' : 'InternalError';
-  return new S3Error(code, `The storage backend failed to ${what} (${status ?? 'no answer'} ${detail}).`);
+  const backendCode = codeOf(err);
+  const detail = [backendCode, (err as Error)?.message].filter(Boolean).join(': ') || String(err);
+  const hint = `the storage backend failed to ${what}: ${status ?? 'no answer'} ${detail}`.replace(/\s+/g, ' ');
+  if (status === undefined || status >= 500) {
+    return new S3Error('ServiceUnavailable', 'The storage backend is unavailable. Please retry.', {}, { hint });
+  }
+  if (status === 400) {
+    return new S3Error('InvalidArgument', `The storage backend refuses this request${backendCode ? ` (${backendCode})` : ''}.`, {}, { hint });
+  }
+  return new S3Error('InternalError', undefined, {}, { hint });
 }
 
 /** The backend's own object headers we set (besides smll-gen), so the bucket reads sensibly with other tools. */
